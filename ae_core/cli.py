@@ -1,0 +1,217 @@
+"""Command line: `python -m ae_core train|evaluate|info` (the shipped models were made with it)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shlex
+import sys
+from pathlib import Path
+
+from ae_core.paths import SHIPPED_MODELS_DIR, user_models_dir
+
+TRAIN_KINDS = ("dense", "conv", "denoising", "vae", "perclass", "compression")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ae_core", description="Autoencoder Lab engine")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model and save it with its JSON sidecar")
+    t.add_argument("--model", required=True, choices=TRAIN_KINDS)
+    t.add_argument("--epochs", type=int, default=10)
+    t.add_argument("--batch-size", type=int, default=128)
+    t.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    t.add_argument("--lr-schedule", choices=("constant", "cosine"), default="constant")
+    t.add_argument("--code-size", type=int, default=16, help="dense AE code size")
+    t.add_argument("--hidden", type=int, nargs="+", default=[64, 32], help="dense AE hidden widths")
+    t.add_argument("--filters", type=int, nargs=3, default=[32, 32, 8], help="conv AE filters (last = code depth)")
+    t.add_argument("--latent-dim", type=int, default=2, help="VAE latent size")
+    t.add_argument("--beta", type=float, default=1.0, help="VAE KL weight")
+    t.add_argument("--noise-factor", type=float, default=0.5, help="denoising AE Gaussian noise factor")
+    t.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
+    t.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64], help="compression code sizes")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--data", default=None, help="path to mnist.npz (else $AE_LAB_MNIST, Keras cache, download)")
+    t.add_argument("--out", default=None, help="output .keras file (a folder for perclass/compression); "
+                                               "default: the user models folder")
+    t.add_argument("--replace-shipped", action="store_true", help="allow replacing a model in assets/models")
+
+    e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
+    e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
+    e.add_argument("--data", default=None, help="path to mnist.npz")
+    e.add_argument("--write", action="store_true", help="store the figures in each model's sidecar")
+
+    sub.add_parser("info", help="list the shipped models and their sidecar figures")
+    return p
+
+
+def _progress_verbosity() -> int:
+    return 1 if sys.stdout.isatty() else 2
+
+
+def _load_data(path: str | None):
+    from ae_core.data import DatasetNotFoundError, load_mnist, to_float_images
+    try:
+        (xtr, ytr), (xte, yte) = load_mnist(path)
+    except DatasetNotFoundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return to_float_images(xtr), ytr, to_float_images(xte), yte
+
+
+def _base_info(args, cfg, result, kind: str) -> dict:
+    from ae_core.models import code_size
+    return {
+        "kind": kind,
+        "name": Path(args.out).stem if args.out else kind,
+        "dataset": {"name": "mnist", "train_images": int(result.config.train_size or 60000), "test_images": 10000},
+        "config": cfg.to_dict(),
+        "epochs_run": result.epochs_run,
+        "wall_time_s": round(result.wall_time_s, 1),
+        "history": result.history,
+        "params": int(result.model.count_params()),
+        "code_size": code_size(result.model),
+        "command": "python -m ae_core " + shlex.join(sys.argv[1:]),
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _config(args, kind: str, **over):
+    from ae_core.training import TrainConfig
+    return TrainConfig(kind=kind, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
+                       code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
+                       latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
+                       train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule, **over)
+
+
+def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = None):
+    from ae_core.evaluation import ELBO_NOTE, evaluate_model
+    from ae_core.persistence import save_model
+    from ae_core.training import train
+    cfg = _config(args, kind)
+    print(f"training {kind} -> {out}", flush=True)
+    result = train(cfg, xtr, xte, verbose=_progress_verbosity())
+    figures = evaluate_model(result.model, kind, xte)
+    info = {**_base_info(args, cfg, result, kind), "test_metrics": figures, **(extra_info or {})}
+    info["name"] = out.stem
+    if kind == "vae":
+        info["elbo_note"] = ELBO_NOTE
+    save_model(result.model, out, info, replace_shipped=args.replace_shipped)
+    print(json.dumps({"model": str(out), "test_metrics": figures}, indent=2), flush=True)
+    return result, figures
+
+
+def cmd_train(args) -> int:
+    from ae_core.training import ConfigError, validate_config
+    kind = args.model
+    default_out = user_models_dir() / (kind if kind in ("perclass", "compression") else f"{kind}.keras")
+    out = Path(args.out) if args.out else default_out
+    try:  # validate before loading data
+        validate_config(_config(args, "dense" if kind in ("perclass", "compression") else kind))
+    except ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    xtr, ytr, xte, yte = _load_data(args.data)
+    if kind == "perclass":
+        return _train_perclass(args, xtr, ytr, xte, yte, out)
+    if kind == "compression":
+        return _train_compression(args, xtr, xte, out)
+    _train_one(args, kind, xtr, xte, out)
+    return 0
+
+
+def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
+    from ae_core.evaluation import classify_errors
+    from ae_core.metrics import accuracy, confusion_matrix
+    from ae_core.persistence import write_sidecar
+    models = []
+    for digit in range(10):
+        sel_tr, sel_te = xtr[ytr == digit], xte[yte == digit]
+        result, _ = _train_one(args, "dense", sel_tr, sel_te, out_dir / f"digit_{digit}.keras",
+                               {"class": digit, "family": "perclass"})
+        models.append(result.model)
+    errors = classify_errors(models, xte)
+    pred = errors.argmin(axis=1)
+    summary = {
+        "kind": "perclass", "accuracy": float(accuracy(yte, pred)),
+        "confusion_matrix": confusion_matrix(yte, pred, 10).tolist(),
+        "per_class_mean_error": [[float(v) for v in errors[yte == d].mean(axis=0)] for d in range(10)],
+        "config": _config(args, "dense").to_dict(),
+        "command": "python -m ae_core " + shlex.join(sys.argv[1:]),
+        "test_images": int(len(yte)),
+    }
+    write_sidecar(out_dir / "summary.keras", summary)
+    print(f"per-class autoencoders: test accuracy {summary['accuracy']:.4f}", flush=True)
+    return 0
+
+
+def _train_compression(args, xtr, xte, out_dir: Path) -> int:
+    from ae_core.metrics import PCA
+    flat_tr, flat_te = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
+    rows = []
+    for k in args.sizes:
+        pca = PCA(k).fit(flat_tr)
+        pca_mse = float(((pca.reconstruct(flat_te) - flat_te) ** 2).mean())
+        args.code_size = k
+        _, figures = _train_one(args, "dense", xtr, xte, out_dir / f"code_{k}.keras",
+                                {"family": "compression", "pca_mse": pca_mse, "compression_ratio": 784 / k})
+        rows.append((k, figures["mse"], pca_mse))
+    for k, ae, pc in rows:
+        print(f"code {k:3d}: autoencoder MSE {ae:.5f}  PCA MSE {pc:.5f}", flush=True)
+    return 0
+
+
+def _shipped_paths() -> list[Path]:
+    return sorted(SHIPPED_MODELS_DIR.rglob("*.keras"))
+
+
+def cmd_evaluate(args) -> int:
+    from ae_core.evaluation import ELBO_NOTE, evaluate_model, floor_status
+    from ae_core.persistence import ModelFileError, load_model, read_sidecar, write_sidecar
+    paths = [Path(p) for p in args.paths] or _shipped_paths()
+    if not paths:
+        print("no models to evaluate", file=sys.stderr)
+        return 2
+    _, _, xte, _ = _load_data(args.data)
+    missed = 0
+    print(f"{'model':28s} {'metric':10s} {'value':>10s} {'floor':>8s}  status")
+    for path in paths:
+        try:
+            model = load_model(path)
+        except ModelFileError as e:
+            print(f"{path.name:28s} error: {e}")
+            missed += 1
+            continue
+        info = read_sidecar(path)
+        kind = info.get("kind") or ("vae" if path.stem.startswith("vae") else "dense")
+        figures = evaluate_model(model, kind, xte)
+        status = floor_status(path.stem, figures)
+        if status:
+            metric, value, floor, ok = status
+            missed += not ok
+            print(f"{path.stem:28s} {metric:10s} {value:10.4f} {floor:8.3f}  {'ok' if ok else 'MISSED'}")
+        else:
+            extra = f"  (PCA {info['pca_mse']:.4f})" if "pca_mse" in info else ""
+            print(f"{str(path.relative_to(path.parent.parent)):28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+        if args.write and info:
+            write_sidecar(path, {**info, "test_metrics": figures})
+    if any(p.stem.startswith("vae") for p in paths):
+        print(f"note: {ELBO_NOTE}")
+    return 1 if missed else 0
+
+
+def cmd_info(_args) -> int:
+    from ae_core.persistence import read_sidecar
+    for path in _shipped_paths():
+        info = read_sidecar(path)
+        print(f"{str(path.relative_to(SHIPPED_MODELS_DIR)):24s} kind={info.get('kind', '?'):10s} "
+              f"epochs={info.get('epochs_run', '?')} params={info.get('params', '?')} "
+              f"test={json.dumps(info.get('test_metrics', {}))}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m ae_core`."""
+    args = _parser().parse_args(argv)
+    return {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}[args.command](args)
