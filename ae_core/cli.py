@@ -72,7 +72,7 @@ def _base_info(args, cfg, result, kind: str) -> dict:
         "history": result.history,
         "params": int(result.model.count_params()),
         "code_size": code_size(result.model),
-        "command": "python -m ae_core " + shlex.join(sys.argv[1:]),
+        "command": "python -m ae_core " + shlex.join(args.argv),
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -112,6 +112,10 @@ def cmd_train(args) -> int:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if _touches_shipped(out) and not args.replace_shipped:
+        print(f"error: {out} is a shipped model and is never overwritten; choose another --out "
+              "(maintainers regenerating assets pass --replace-shipped)", file=sys.stderr)
+        return 2
     xtr, ytr, xte, yte = _load_data(args.data)
     if kind == "perclass":
         return _train_perclass(args, xtr, ytr, xte, yte, out)
@@ -119,6 +123,15 @@ def cmd_train(args) -> int:
         return _train_compression(args, xtr, xte, out)
     _train_one(args, kind, xtr, xte, out)
     return 0
+
+
+def _touches_shipped(out: Path) -> bool:
+    """Whether writing `out` (a file or a folder of models) would replace a shipped model."""
+    try:
+        out.resolve().relative_to(SHIPPED_MODELS_DIR.resolve())
+    except ValueError:
+        return False
+    return out.exists()
 
 
 def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
@@ -138,7 +151,7 @@ def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
         "confusion_matrix": confusion_matrix(yte, pred, 10).tolist(),
         "per_class_mean_error": [[float(v) for v in errors[yte == d].mean(axis=0)] for d in range(10)],
         "config": _config(args, "dense").to_dict(),
-        "command": "python -m ae_core " + shlex.join(sys.argv[1:]),
+        "command": "python -m ae_core " + shlex.join(args.argv),
         "test_images": int(len(yte)),
     }
     write_sidecar(out_dir / "summary.keras", summary)
@@ -213,5 +226,7 @@ def cmd_info(_args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m ae_core`."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
+    args.argv = argv
     return {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}[args.command](args)

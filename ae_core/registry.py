@@ -1,0 +1,88 @@
+"""Process-wide store of loaded models: shipped ones load in a background thread, user ones on demand."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from ae_core.inference import (
+    SHIPPED_MODELS,
+    LoadedModel,
+    ModelRunner,
+    PerClassClassifier,
+    Reconstructor,
+    load_compression_models,
+    load_models,
+)
+from ae_core.paths import SHIPPED_MODELS_DIR
+
+
+class ModelRegistry:
+    """Loads every shipped model once, warms the compiled paths, and hands them out thread-safely."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder or os.environ.get("AE_LAB_MODELS_DIR") or SHIPPED_MODELS_DIR)
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._extras_ready = threading.Event()
+        self.models: dict[str, LoadedModel] = {}
+        self.errors: dict[str, str] = {}
+        self.reconstructor: Reconstructor | None = None
+        self.runners: dict[str, ModelRunner] = {}
+        self.perclass: PerClassClassifier | None = None
+        self.compression: dict[int, LoadedModel] = {}
+        self.timings: dict[str, float] = {}
+        self._thread: threading.Thread | None = None
+        self._t0 = time.perf_counter()
+
+    def start(self) -> ModelRegistry:
+        """Begin loading in a daemon thread (idempotent)."""
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._load_all, name="model-loader", daemon=True)
+                self._thread.start()
+        return self
+
+    def _load_all(self) -> None:
+        try:
+            models, errors = load_models(self.folder, tuple(SHIPPED_MODELS))
+            self.models, self.errors = models, errors
+            self.reconstructor = Reconstructor(models) if models else None
+            self.runners = {name: ModelRunner(lm.model) for name, lm in models.items()}
+            self.timings["core_models_s"] = time.perf_counter() - self._t0
+        except Exception as e:  # never let the loader thread die silently
+            self.errors["*"] = f"{type(e).__name__}: {e}"
+        finally:
+            self._ready.set()
+        try:
+            try:
+                self.perclass = PerClassClassifier.load(self.folder / "perclass")
+            except Exception as e:
+                self.errors["perclass"] = str(e)
+            self.compression = load_compression_models(self.folder / "compression")
+            self.timings["all_models_s"] = time.perf_counter() - self._t0
+        finally:
+            self._extras_ready.set()
+
+    def wait(self, timeout: float | None = 60) -> bool:
+        """Block until the five core models are ready; True if they are."""
+        self.start()
+        return self._ready.wait(timeout)
+
+    def wait_extras(self, timeout: float | None = 120) -> bool:
+        """Block until the per-class and compression models are loaded too."""
+        self.start()
+        return self._extras_ready.wait(timeout)
+
+    @property
+    def ready(self) -> bool:
+        """Whether the core models are loaded."""
+        return self._ready.is_set()
+
+    def runner(self, name: str) -> ModelRunner:
+        """Compiled encode/decode/reconstruct for one shipped model."""
+        self.wait()
+        if name not in self.runners:
+            raise KeyError(self.errors.get(name, f"model {name!r} is not available"))
+        return self.runners[name]

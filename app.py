@@ -1,0 +1,26 @@
+"""Autoencoder Lab: entry point. `streamlit run app.py`."""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import streamlit as st  # noqa: E402
+
+from pages.shared.resources import registry  # noqa: E402
+from pages.shared.widgets import apply_style, sidebar  # noqa: E402
+
+st.set_page_config(page_title="Autoencoder Lab", layout="wide", initial_sidebar_state="expanded")
+registry()  # start loading every shipped model in the background, once per process
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", default=True),
+    st.Page("pages/draw.py", title="Draw & reconstruct", url_path="draw"),
+    st.Page("pages/denoise.py", title="Denoise", url_path="denoise"),
+    st.Page("pages/latent.py", title="Latent space", url_path="latent"),
+    st.Page("pages/compression.py", title="Compression", url_path="compression"),
+    st.Page("pages/applications.py", title="Applications", url_path="applications"),
+    st.Page("pages/train.py", title="Train", url_path="train"),
+]
+page = st.navigation(PAGES)
+apply_style()
+sidebar()
+page.run()

@@ -1,0 +1,30 @@
+"""Cached, process-wide resources: the model registry and the shipped data samples."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ae_core.registry import ModelRegistry
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> ModelRegistry:
+    """The one model registry of this server process; starts loading in the background."""
+    return ModelRegistry().start()
+
+
+def core_models() -> ModelRegistry:
+    """The registry once the five core models are ready (shows a spinner while they load)."""
+    reg = registry()
+    if not reg.ready:
+        with st.spinner("Loading the autoencoders (first start only)..."):
+            reg.wait()
+    return reg
+
+
+@st.cache_resource(show_spinner=False)
+def samples(name: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
+    """Shipped sample images as float32 (N,28,28) in [0,1] with their labels."""
+    from ae_core.data import load_sample
+    x, y = load_sample(name)
+    return x.astype("float32") / 255.0, y

@@ -1,0 +1,147 @@
+"""Shared widgets: presenter mode, sidebar, drawing canvas, digit picker and image rows."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ae_core.figures import error_heatmap, upscale
+from ae_core.imageio import ImageInputError, read_image
+from ae_core.preprocess import from_canvas, to_mnist
+from pages.shared.resources import samples
+
+CURRENT_DIGIT = "current_digit"  # session key: the last digit the user drew, picked or uploaded (28x28)
+PRESENTER_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
+[data-testid="stAppViewContainer"] h1 { font-size: 2.6rem; }
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+#MainMenu, footer, header [data-testid="stHeaderActionElements"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
+[data-testid="stCaptionContainer"] { font-size: 1.0rem; color: #111827; }
+</style>
+"""
+BASE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+.ae-caption { text-align: center; font-size: 0.9rem; line-height: 1.25; margin-top: -0.4rem; }
+</style>
+"""
+
+
+def presenter_mode() -> bool:
+    """Whether presenter mode is on (sidebar toggle, or ?present=1 in the URL)."""
+    if "presenter" not in st.session_state:
+        st.session_state["presenter"] = st.query_params.get("present", "0") in ("1", "true", "yes")
+    return bool(st.session_state["presenter"])
+
+
+def apply_style() -> None:
+    """Inject the base CSS, and the large high-contrast presenter CSS when presenter mode is on."""
+    st.html(BASE_CSS + (PRESENTER_CSS if presenter_mode() else ""))
+
+
+def sidebar() -> None:
+    """The sidebar every page shares: presenter toggle and model status."""
+    from pages.shared.resources import registry
+    with st.sidebar:
+        presenter_mode()
+        st.toggle("Presenter mode", key="presenter", help="Large canvas, images and text for a projector; "
+                  "also ?present=1 in the URL.")
+        reg = registry()
+        if not reg.ready:
+            st.caption("Loading models in the background...")
+        elif reg.errors:
+            st.warning("Some models are unavailable: " + "; ".join(f"{k}: {v}" for k, v in reg.errors.items()))
+        else:
+            st.caption(f"{len(reg.models)} shipped autoencoders loaded.")
+
+
+def canvas_size() -> int:
+    """Canvas side in CSS pixels (larger in presenter mode)."""
+    return 420 if presenter_mode() else 280
+
+
+def drawing_canvas(key: str = "canvas") -> np.ndarray | None:
+    """A white-on-black drawing canvas with a Clear button; returns the MNIST-style 28x28 digit or None."""
+    from streamlit_drawable_canvas import st_canvas  # registers only under streamlit run / AppTest
+
+    gen_key = f"{key}-gen"
+    st.session_state.setdefault(gen_key, 0)
+    size = canvas_size()
+    result = st_canvas(stroke_width=max(14, size // 16), stroke_color="#FFFFFF", background_color="#000000",
+                       height=size, width=size, drawing_mode="freedraw", return_image_data=True,
+                       key=f"{key}_{st.session_state[gen_key]}")
+    if st.button("Clear", key=f"{key}-clear"):
+        st.session_state[gen_key] += 1
+        st.session_state.pop(CURRENT_DIGIT, None)
+        st.rerun()
+    digit = from_canvas(result.image_data) if result is not None else None
+    if digit is not None:
+        st.session_state[CURRENT_DIGIT] = digit
+    return digit
+
+
+def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None, str]:
+    """Draw, pick a random test digit, or upload an image; returns (28x28 digit or None, where it came from)."""
+    sources = ["Draw", "Test digit", "Upload"]
+    source = st.radio("Input", sources, index=sources.index(default), horizontal=True, key=f"{key}-source",
+                      label_visibility="collapsed")
+    if source == "Draw":
+        digit = drawing_canvas(f"{key}-canvas")
+        if digit is None:
+            st.info("Draw a digit (0-9) on the black square with your mouse or finger.")
+        return digit, "your drawing"
+    if source == "Test digit":
+        x, y = samples("mnist")
+        idx_key = f"{key}-idx"
+        st.session_state.setdefault(idx_key, 0)
+        if st.button("Random test digit", key=f"{key}-random"):
+            st.session_state[idx_key] = int(np.random.default_rng().integers(len(x)))
+        i = st.session_state[idx_key]
+        st.session_state[CURRENT_DIGIT] = x[i]
+        return x[i], f"test digit #{i} (label {y[i]})"
+    upload = st.file_uploader("Image of a digit (PNG, JPEG, ...)", type=None, key=f"{key}-upload")
+    if upload is None:
+        st.info("Upload a photo or scan of a single handwritten digit.")
+        return None, "upload"
+    try:
+        digit = to_mnist(read_image(upload.getvalue()))
+    except ImageInputError as e:
+        st.error(f"That file can't be used: {e}")
+        return None, "upload"
+    if digit is None:
+        st.warning("No digit found in that image: it looks blank.")
+        return None, "upload"
+    st.session_state[CURRENT_DIGIT] = digit
+    return digit, f"upload {upload.name}"
+
+
+def current_digit() -> np.ndarray | None:
+    """The digit the user last drew, picked or uploaded on any page (None if none yet)."""
+    return st.session_state.get(CURRENT_DIGIT)
+
+
+def show_image(image: np.ndarray, caption: str = "", width: int | None = None) -> None:
+    """A crisp, enlarged 28x28 image (float in [0,1] or RGB uint8) with a centred caption."""
+    px = width or (200 if presenter_mode() else 140)
+    st.image(upscale(image, max(1, px // 28)), width=px)
+    if caption:
+        st.html(f'<div class="ae-caption">{caption}</div>')
+
+
+def image_row(items: list[tuple[np.ndarray, str]], width: int | None = None) -> None:
+    """Images side by side, each with its caption."""
+    for col, (img, cap) in zip(st.columns(len(items)), items):
+        with col:
+            show_image(img, cap, width)
+
+
+def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], labels: dict[str, str]) -> None:
+    """Per model: its reconstruction, an error heat map and the MSE, in columns."""
+    cols = st.columns(len(recons))
+    for col, (name, rec) in zip(cols, recons.items()):
+        mse = float(np.mean((rec - original) ** 2))
+        with col:
+            st.markdown(f"**{labels.get(name, name)}**")
+            show_image(rec, "reconstruction")
+            show_image(error_heatmap(original, rec), f"error map<br>MSE {mse:.4f}")
