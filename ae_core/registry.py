@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from pathlib import Path
@@ -51,6 +52,7 @@ class ModelRegistry:
             self.reconstructor = Reconstructor(models) if models else None
             self.runners = {name: ModelRunner(lm.model) for name, lm in models.items()}
             self.timings["core_models_s"] = time.perf_counter() - self._t0
+            print(f"ae_core: core models loaded in {self.timings['core_models_s']:.2f} s", file=sys.stderr, flush=True)
         except Exception as e:  # never let the loader thread die silently
             self.errors["*"] = f"{type(e).__name__}: {e}"
         finally:
@@ -62,6 +64,7 @@ class ModelRegistry:
                 self.errors["perclass"] = str(e)
             self.compression = load_compression_models(self.folder / "compression")
             self.timings["all_models_s"] = time.perf_counter() - self._t0
+            print(f"ae_core: all models loaded in {self.timings['all_models_s']:.2f} s", file=sys.stderr, flush=True)
         finally:
             self._extras_ready.set()
 

@@ -1,0 +1,48 @@
+"""A new user's journey through every page in headless chromium (no exception box, no JS error, no
+request to any host but the app's own: the app_page fixture checks the last two)."""
+from __future__ import annotations
+
+import re
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ONE, SEVEN, ZERO, assert_no_exception, draw, open_page, shot, wait_idle
+
+PAGES = [
+    ("/", "Home", "home"),
+    ("/draw", "Draw & reconstruct", "draw"),
+    ("/denoise", "Denoise", "denoise"),
+    ("/latent", "Latent space", "latent"),
+    ("/compression", "Compression", "compression"),
+    ("/applications", "Applications", "applications"),
+    ("/train", "Train", "train"),
+]
+
+
+@pytest.mark.parametrize("path,title,name", PAGES, ids=[p[2] for p in PAGES])
+def test_every_page_renders(app_page: Page, path, title, name):
+    open_page(app_page, path, title)
+    app_page.wait_for_timeout(500)
+    wait_idle(app_page)
+    assert_no_exception(app_page)
+    shot(app_page, f"page-{name}")
+
+
+def test_draw_a_digit_and_see_reconstructions(app_page: Page, streamlit_server):
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    expect(page.get_by_text(re.compile(r"MSE \d"))).to_have_count(0)
+    draw(page, SEVEN)
+    expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).to_be_visible()
+    wait_idle(page)
+    assert page.get_by_text(re.compile(r"MSE \d\.\d{4}")).count() >= 5  # every model
+    first = page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first.inner_text()
+    page.get_by_role("button", name="Clear").click()
+    wait_idle(page)
+    draw(page, ONE)
+    expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).not_to_have_text(first)
+    assert_no_exception(page)
+    shot(page, "journey-draw")
+    assert urllib.request.urlopen(streamlit_server + "/_stcore/health", timeout=5).read() == b"ok"
