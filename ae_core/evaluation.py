@@ -32,11 +32,11 @@ def reconstruct(model: keras.Model, x: np.ndarray, batch_size: int = 1000) -> np
 def negative_elbo(vae: VAE, x: np.ndarray, seed: int = 0, batch_size: int = 1000) -> dict[str, float]:
     """Average single-sample negative ELBO (beta = 1) on `x` binarised at 0.5, with its two terms."""
     xb = (x > 0.5).astype("float32")
-    keras.utils.set_random_seed(seed)
-    fn = tf.function(lambda b: vae.elbo_terms(b), reduce_retracing=True)
+    eps = np.random.default_rng(seed).standard_normal((len(xb), vae.latent_dim)).astype("float32")
+    fn = tf.function(lambda b, e: vae.elbo_terms(b, eps=e), reduce_retracing=True)
     rec, kl = [], []
     for i in range(0, len(xb), batch_size):
-        r, k = fn(tf.constant(xb[i:i + batch_size]))
+        r, k = fn(tf.constant(xb[i:i + batch_size]), tf.constant(eps[i:i + batch_size]))
         rec.append(np.asarray(r))
         kl.append(np.asarray(k))
     rec_a, kl_a = np.concatenate(rec), np.concatenate(kl)

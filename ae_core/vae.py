@@ -73,10 +73,10 @@ class VAE(keras.Model):
             h = layer(h, training=training)
         return h
 
-    def elbo_terms(self, x, training: bool = False):
-        """Per-image (reconstruction NLL in nats, KL in nats), single-sample estimate."""
+    def elbo_terms(self, x, training: bool = False, eps=None):
+        """Per-image (reconstruction NLL in nats, KL in nats), single-sample estimate (eps: fixed noise)."""
         mean, log_var = self.encoder(x, training=training)
-        z = self.sample_z(mean, log_var)
+        z = self.sample_z(mean, log_var) if eps is None else mean + ops.exp(0.5 * log_var) * eps
         logits = self.decode_logits(z, training=training)
         bce = ops.maximum(logits, 0) - logits * x + ops.log1p(ops.exp(-ops.abs(logits)))  # stable sigmoid-BCE
         rec = ops.sum(ops.reshape(bce, (ops.shape(x)[0], -1)), axis=1)
