@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="output .keras file (a folder for perclass/compression); "
                                                "default: the user models folder")
     t.add_argument("--replace-shipped", action="store_true", help="allow replacing a model in assets/models")
+    t.add_argument("--init-from", default=None, help="continue training from this .keras model (same kind)")
 
     e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
     e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
@@ -89,11 +90,18 @@ def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = N
     from ae_core.evaluation import ELBO_NOTE, evaluate_model
     from ae_core.persistence import save_model
     from ae_core.training import train
+    from ae_core.persistence import load_model, read_sidecar
     cfg = _config(args, kind)
-    print(f"training {kind} -> {out}", flush=True)
-    result = train(cfg, xtr, xte, verbose=_progress_verbosity())
+    start = load_model(args.init_from) if getattr(args, "init_from", None) else None
+    print(f"training {kind} -> {out}" + (f" (continuing from {args.init_from})" if start else ""), flush=True)
+    result = train(cfg, xtr, xte, verbose=_progress_verbosity(), model=start)
     figures = evaluate_model(result.model, kind, xte)
     info = {**_base_info(args, cfg, result, kind), "test_metrics": figures, **(extra_info or {})}
+    if start is not None:
+        before = read_sidecar(args.init_from)
+        info["continued_from"] = {k: before.get(k) for k in ("command", "epochs_run", "wall_time_s", "test_metrics",
+                                                             "history", "continued_from")}
+        info["epochs_total"] = result.epochs_run + int(before.get("epochs_total", before.get("epochs_run", 0)))
     info["name"] = out.stem
     if kind == "vae":
         info["elbo_note"] = ELBO_NOTE
