@@ -1,28 +1,30 @@
 #!/usr/bin/env bash
 # The exact commands that made every model in assets/models (run from the repo root, venv active).
-# Usage: AE_LAB_MNIST=../shared/data/mnist.npz bash scripts/train_shipped.sh [a|b|perclass|all]
-# Queues a and b can run side by side (one thread each) on a 2-core machine.
+# Usage: AE_LAB_MNIST=../shared/data/mnist.npz bash scripts/train_shipped.sh [a|b|c|all]
+# Queues can run side by side (TF_NUM_INTRAOP_THREADS=1 each) on a 2-core machine.
+# Each model's sidecar (assets/models/*.json) records the command that made it, and for a continued
+# training (--init-from) the command and history of the run it continued.
 set -euo pipefail
 M=assets/models
 queue_a() {
   python -m ae_core train --model dense --code-size 16 --hidden 64 32 --epochs 40 --lr-schedule cosine --out $M/dense.keras --replace-shipped
   python -m ae_core train --model conv --filters 32 32 8 --epochs 18 --lr-schedule cosine --out $M/conv.keras --replace-shipped
+  # continued: a second cosine cycle at a smaller batch
+  python -m ae_core train --model conv --filters 32 32 8 --init-from $M/conv.keras --epochs 8 --lr 5e-4 --lr-schedule cosine --batch-size 64 --out $M/conv.keras --replace-shipped
   python -m ae_core train --model denoising --filters 32 32 8 --noise-factor 0.5 --epochs 14 --lr-schedule cosine --out $M/denoising.keras --replace-shipped
-}
-queue_c() {
-  python -m ae_core train --model vae --latent-dim 16 --epochs 15 --lr-schedule cosine --out $M/vae16.keras --replace-shipped
+  python -m ae_core train --model denoising --filters 32 32 8 --noise-factor 0.5 --init-from $M/denoising.keras --epochs 7 --lr 1e-3 --out $M/denoising.keras --replace-shipped
 }
 queue_b() {
-  python -m ae_core train --model vae --latent-dim 2 --epochs 22 --lr-schedule cosine --out $M/vae2.keras --replace-shipped
-  python -m ae_core train --model compression --hidden 256 128 --sizes 2 4 8 16 32 64 --epochs 20 --lr-schedule cosine --out $M/compression --replace-shipped
+  python -m ae_core train --model vae --latent-dim 16 --epochs 15 --lr-schedule cosine --out $M/vae16.keras --replace-shipped
+  python -m ae_core train --model vae --latent-dim 2 --epochs 14 --lr-schedule cosine --out $M/vae2.keras --replace-shipped
 }
-perclass() {
-  python -m ae_core train --model perclass --code-size 8 --hidden 128 --epochs 30 --lr-schedule cosine --out $M/perclass --replace-shipped
+queue_c() {
+  python -m ae_core train --model compression --hidden 256 128 --sizes 2 4 8 16 32 64 --epochs 10 --lr-schedule cosine --out $M/compression --replace-shipped
+  python -m ae_core train --model perclass --code-size 8 --hidden 128 --epochs 20 --lr-schedule cosine --out $M/perclass --replace-shipped
 }
 case "${1:-all}" in
   a) queue_a ;;
   b) queue_b ;;
   c) queue_c ;;
-  perclass) perclass ;;
-  all) queue_a; queue_b; queue_c; perclass ;;
+  all) queue_a; queue_b; queue_c ;;
 esac
