@@ -611,3 +611,145 @@ def interpolation_strip(frames: np.ndarray, gap: int = 2, gap_value: int = 255) 
         x0 = i * (w + gap)
         out[:, x0 : x0 + w] = f[i]
     return out
+
+
+# ---------------------------------------------------------------- architecture diagram
+ENCODER_COLOR = AE_COLOR
+DECODER_COLOR = PCA_COLOR
+IO_COLOR = "#6b7280"  # input and output layers (grey)
+
+
+def architecture_diagram(
+    widths: Sequence[int],
+    code_index: int | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    title: str = "",
+    height: int = 290,
+) -> go.Figure:
+    """Encoder -> code -> decoder drawn as bars (height ~ sqrt(layer width)) joined by a funnel.
+
+    widths are the numbers of values per layer, input first (e.g. 784, 64, 32, 16, 32, 64, 784);
+    code_index (default: the narrowest layer) is the bottleneck, drawn in ACCENT. Trace order: one
+    funnel segment per gap, then one bar per layer (named "<name>: <width>"); annotations give each
+    layer's size and name and bracket the encoder and decoder.
+    """
+    w = np.asarray(widths, dtype=np.float64)
+    if w.ndim != 1 or w.size < 3 or np.any(w <= 0):
+        raise ValueError("need at least three positive layer widths (input, code, output)")
+    n = w.size
+    c = int(np.argmin(w)) if code_index is None else int(code_index)
+    if not 0 < c < n - 1:
+        raise ValueError("the code must lie strictly between the input and the output")
+    if names is None:
+        names = ["input" if i == 0 else "output" if i == n - 1 else "code" if i == c else "hidden" for i in range(n)]
+    if len(names) != n:
+        raise ValueError(f"{len(names)} names for {n} layers")
+    half = 0.5 * np.sqrt(w / w.max())  # bar half-heights, the widest layer spans -0.5..0.5
+    bar_w = 0.28
+    colors = [IO_COLOR if i in (0, n - 1) else ACCENT if i == c else ENCODER_COLOR if i < c else DECODER_COLOR
+              for i in range(n)]
+
+    fig = go.Figure()
+    for i in range(n - 1):  # funnel between neighbouring bars
+        x0, x1 = i + bar_w / 2, i + 1 - bar_w / 2
+        side = ENCODER_COLOR if i < c else DECODER_COLOR
+        fig.add_trace(go.Scatter(
+            x=[x0, x1, x1, x0, x0], y=[half[i], half[i + 1], -half[i + 1], -half[i], half[i]],
+            fill="toself", fillcolor=_rgba(side, 0.13), line=dict(width=0), mode="lines",
+            hoverinfo="skip", showlegend=False, name=f"funnel {i}",
+        ))
+    for i in range(n):
+        x0, x1 = i - bar_w / 2, i + bar_w / 2
+        fig.add_trace(go.Scatter(
+            x=[x0, x1, x1, x0, x0], y=[half[i], half[i], -half[i], -half[i], half[i]],
+            fill="toself", fillcolor=colors[i], line=dict(color=colors[i], width=1), mode="lines",
+            name=f"{names[i]}: {int(w[i])}", showlegend=False,
+            hovertemplate=f"{names[i]}: {int(w[i])} numbers<extra></extra>",
+        ))
+        fig.add_annotation(x=i, y=-0.56, yanchor="top", showarrow=False, align="center",
+                           text=f"<b>{int(w[i])}</b><br>{names[i]}", font=dict(size=FONT_SIZE - 1, color=INK))
+    for label, a, b, color in (("encoder", 0, c, ENCODER_COLOR), ("decoder", c, n - 1, DECODER_COLOR)):
+        fig.add_shape(type="line", x0=a, x1=b, y0=0.62, y1=0.62, line=dict(color=color, width=3))
+        fig.add_annotation(x=(a + b) / 2, y=0.64, yanchor="bottom", showarrow=False, text=f"<b>{label}</b>",
+                           font=dict(size=FONT_SIZE + 1, color=color))
+    fig.update_layout(
+        template=TEMPLATE, height=height, showlegend=False, font=dict(size=FONT_SIZE, color=INK),
+        margin=dict(l=10, r=10, t=50 if title else 10, b=10), plot_bgcolor="white",
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_SIZE)) if title else None,
+    )
+    fig.update_xaxes(visible=False, range=[-0.6, n - 0.4], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-0.84, 0.78], fixedrange=True)
+    return fig
+
+
+# ---------------------------------------------------------------- interactive latent map
+def latent_map(
+    z: np.ndarray,
+    labels: np.ndarray,
+    *,
+    current: Sequence[float] | np.ndarray | None = None,
+    user: Sequence[float] | np.ndarray | None = None,
+    path: np.ndarray | None = None,
+    path_frame: int | None = None,
+    grid: int = 0,
+    extent: float = 3.0,
+    render_mode: str = "webgl",
+    marker_size: float = 5.0,
+    view: float | None = None,
+    height: int = 640,
+    title: str = "Latent space: click a digit or anywhere on the plane",
+) -> go.Figure:
+    """latent_scatter plus a cross at the code being decoded and a ring on the current interpolation frame.
+
+    user is drawn as latent_scatter's star ("your drawing"). Trace order: latent_scatter's traces, then
+    [frame ring "this frame"], then [cross "decoded here"]; the added markers carry customdata -1 like
+    the grid. Selected and unselected points keep their normal look, so a click never fades the map,
+    and uirevision keeps the user's zoom across reruns. view fixes both axes to [-view, view] (a square
+    plot that shrinks to fit rather than stretching one axis); None leaves Plotly's autorange. The legend
+    (digits only; the overlays are for the page to explain) sits in a row above the plot, so the square
+    plot gets the full width.
+    """
+    highlight = {"z": np.asarray(user, dtype=np.float64).ravel(), "label": "your drawing"} if user is not None else None
+    fig = latent_scatter(z, labels, highlight=highlight, path=path, grid=grid, extent=extent,
+                         render_mode=render_mode, marker_size=marker_size, title=title)
+    scatter = go.Scattergl if render_mode == "webgl" else go.Scatter
+    if path is not None and path_frame is not None:
+        p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+        if not 0 <= int(path_frame) < len(p):
+            raise ValueError(f"path_frame {path_frame} outside 0..{len(p) - 1}")
+        f = p[int(path_frame)]
+        fig.add_trace(
+            scatter(
+                x=[f[0]], y=[f[1]], name="this frame", mode="markers", customdata=[-1],
+                marker=dict(symbol="circle-open", size=24, color=ACCENT, line=dict(width=4)),
+                hovertemplate="interpolation frame<br>z=(%{x:.2f}, %{y:.2f})<extra></extra>",
+            )
+        )
+    if current is not None:
+        c = np.asarray(current, dtype=np.float64).ravel()
+        fig.add_trace(
+            scatter(
+                x=[c[0]], y=[c[1]], name="decoded here", mode="markers", customdata=[-1],
+                marker=dict(symbol="x", size=20, color=ACCENT, line=dict(color="white", width=2)),
+                hovertemplate="decoded here<br>z=(%{x:.2f}, %{y:.2f})<extra></extra>",
+            )
+        )
+    for trace in fig.data:
+        if trace.name in ("interpolation", "your drawing", "this frame", "decoded here"):
+            trace.showlegend = False  # explained next to the map; keeps the legend to one row of digits
+        opacity = trace.marker.opacity if trace.marker.opacity is not None else 1.0
+        trace.selected = dict(marker=dict(opacity=opacity))
+        trace.unselected = dict(marker=dict(opacity=opacity))
+    fig.update_layout(
+        uirevision="latent-map", height=height, margin=dict(t=95, r=20),
+        title=dict(y=0.99, yref="container", yanchor="top"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, itemclick="toggle",
+                    itemdoubleclick="toggleothers", title=dict(text="digit", side="left"),
+                    entrywidthmode="pixels", entrywidth=0, itemwidth=30, font=dict(size=15)),
+    )
+    if view is not None:
+        lim = [-float(view), float(view)]
+        fig.update_xaxes(range=lim, constrain="domain", zeroline=False)
+        fig.update_yaxes(range=lim, constrain="domain", zeroline=False)
+    return fig

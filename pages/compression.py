@@ -1,0 +1,122 @@
+"""Compression: code size against reconstruction error, the autoencoder next to PCA."""
+import numpy as np
+import streamlit as st
+
+from ae_core.compression import (
+    CODE_SIZES,
+    example_indices,
+    fit_pca,
+    ratio_text,
+    rebuild_across_sizes,
+    sidecar_curve,
+)
+from ae_core.figures import compression_curve
+from ae_core.inference import ModelRunner
+from ae_core.metrics import mse
+from pages.shared.resources import registry, samples
+from pages.shared.widgets import current_digit, image_row, presenter_mode
+
+HOLDOUT = 500  # examples come from the first 500 shipped digits; PCA is fitted on the other 2,500
+EXAMPLE_LABELS = (0, 2, 4, 5, 8)
+DEFAULT_SIZE = 16
+
+
+@st.cache_resource(show_spinner=False)
+def pca_baseline():
+    """PCA with 64 components, fitted on the shipped digits not shown as examples."""
+    return fit_pca(samples("mnist")[0][HOLDOUT:], max(CODE_SIZES))
+
+
+@st.cache_resource(show_spinner=False)
+def ae_runners(folder: str, sizes: tuple[int, ...]) -> dict[int, ModelRunner]:
+    """Compiled reconstruct functions of the compression series (one per code size)."""
+    comp = registry().compression
+    return {k: ModelRunner(comp[k].model) for k in sizes}
+
+
+st.title("Compression")
+st.caption("How small can the code be? Each autoencoder of this series is the same dense network with a "
+           "different code size. PCA, the classic linear method, gets the same number of values per image.")
+
+reg = registry()
+loaded = reg.wait_extras(timeout=0)
+if not loaded:
+    with st.spinner("Loading the compression models (first start only)..."):
+        loaded = reg.wait_extras(timeout=120)
+comp = reg.compression
+sizes = sorted(set(CODE_SIZES) | set(comp))
+missing = [k for k in CODE_SIZES if k not in comp]
+if not loaded:
+    st.info("The compression models are still loading; PCA is shown meanwhile. Reload the page in a minute.")
+elif not comp:
+    st.warning("The compression models are missing (no code_*.keras in the compression folder), so only "
+               "PCA is shown below.")
+elif missing:
+    st.warning("Compression models missing for code size " + ", ".join(map(str, missing))
+               + "; those sizes show PCA only.")
+
+size = st.select_slider("Code size: numbers kept per image", options=sizes, value=DEFAULT_SIZE
+                        if DEFAULT_SIZE in sizes else sizes[0], key="compression-size")
+curve = sidecar_curve({k: lm.info for k, lm in comp.items()})
+figures = dict(zip(curve.sizes, zip(curve.ae_mse, curve.pca_mse)))
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Compression", f"{784 / size:.3g}x smaller", help=ratio_text(size))
+m2.metric("Code", f"{size} numbers", help="instead of 784 pixel values")
+ae_mse, pca_mse = figures.get(size, (None, None))
+m3.metric("Autoencoder test MSE", f"{ae_mse:.4f}" if ae_mse is not None else "n/a",
+          help="on the 10,000 MNIST test digits, from the model's sidecar file")
+m4.metric("PCA test MSE", f"{pca_mse:.4f}" if pca_mse is not None else "n/a",
+          help="PCA fitted on the 60,000 training digits, same test digits")
+st.caption(f"{ratio_text(size)}: each digit is stored as {size} numbers instead of 784 pixel values.")
+
+# ---------------------------------------------------------------- rebuilds
+x, y = samples("mnist")
+idx = example_indices(y, EXAMPLE_LABELS, HOLDOUT)
+images = [x[i] for i in idx]
+names = [f"test #{i}" for i in idx]
+mine = current_digit()
+if mine is not None:
+    images.insert(0, mine)
+    names.insert(0, "your digit")
+batch = np.stack(images)
+runners = ae_runners(str(reg.folder), tuple(sorted(comp)))
+rebuilt = rebuild_across_sizes(batch, sizes, pca_baseline(), {k: r.reconstruct for k, r in runners.items()})
+
+curve_col, grid_col = st.columns([1.2, 1], gap="large")
+with curve_col:
+    if curve.sizes:
+        st.plotly_chart(compression_curve(curve.sizes, curve.ae_mse, curve.pca_mse, current=size),
+                        config={"displayModeBar": False}, key="compression-curve")
+        st.caption("Test error of every shipped model, read from its training record (full 10,000-digit "
+                   "MNIST test set). Left = smaller code = more compression.")
+    else:
+        st.info("The error curve needs the compression models' records, which are missing.")
+    if curve.incomplete:
+        st.caption("No recorded test figures for code size " + ", ".join(map(str, curve.incomplete)) + ".")
+
+with grid_col:
+    st.subheader(f"Rebuilt from {size} numbers")
+    px = 110 if presenter_mode() else 72
+    image_row([(img, name) for img, name in zip(images, names)], px)
+    for method in ("autoencoder", "PCA"):
+        if size not in rebuilt[method]:
+            st.markdown(f"**{method}**: no model for this code size")
+            continue
+        recs = rebuilt[method][size]
+        errs = [mse(rec, img) for rec, img in zip(recs, images)]
+        st.markdown(f"**{method}** (mean MSE {np.mean(errs):.3f})")
+        image_row([(rec, f"{err:.3f}") for rec, err in zip(recs, errs)], px)
+    st.caption("Numbers under the rebuilt digits: their MSE. PCA here is fitted on 2,500 other shipped test "
+               "digits, not on these examples.")
+
+# ---------------------------------------------------------------- strip across sizes
+st.subheader(f"One digit at every code size: {names[0]}")
+px = 160 if presenter_mode() else 112
+placeholder = np.full((28, 28), 0.85, dtype="float32")
+for method in ("autoencoder", "PCA"):
+    st.markdown(f"**{method}**")
+    items = [(rebuilt[method][k][0], f"<b>{k}</b> (chosen)" if k == size else str(k)) if k in rebuilt[method]
+             else (placeholder, f"{k}: no model") for k in sizes]
+    image_row(items + [(images[0], "original")], px)
+st.caption("The number under each image is the code size. Tiny codes keep only the rough shape of a digit; "
+           "the autoencoder's non-linear decoder usually makes better use of them than PCA's linear projection.")

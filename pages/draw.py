@@ -1,0 +1,32 @@
+"""Draw & reconstruct: one digit through every autoencoder, with error maps."""
+import streamlit as st
+
+from pages.shared.resources import core_models
+from pages.shared.user_models import user_models, user_reconstructions
+from pages.shared.widgets import digit_picker, reconstruction_grid, show_image
+
+st.title("Draw & reconstruct")
+st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
+           "Bright spots in the error maps are where a model got it wrong.")
+
+left, right = st.columns([1, 3], gap="large")
+with left:
+    digit, source = digit_picker("draw")
+with right:
+    if digit is None:
+        st.info("The reconstructions appear here as soon as there is a digit.")
+    else:
+        reg = core_models()
+        recons = reg.reconstructor.one(digit)
+        show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
+        labels = {name: lm.label for name, lm in reg.models.items()}
+        reconstruction_grid(digit, {k: v for k, v in recons.items() if "/" not in k}, labels)
+        if "vae2/z" in recons:
+            z = recons["vae2/z"]
+            st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
+        mine = user_reconstructions(digit)  # models this session trained or uploaded (Train page)
+        if mine:
+            st.markdown("##### Your models")
+            n = max(len(labels), len(mine))  # same column width as the shipped models above
+            with st.columns([len(mine), n - len(mine)] if n > len(mine) else 1)[0]:
+                reconstruction_grid(digit, mine, {name: lm.label for name, lm in user_models().items()})

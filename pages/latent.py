@@ -1,0 +1,180 @@
+"""Latent space: the 2-d VAE's code plane as a clickable map, with decoder, manifold, interpolation and sampling."""
+import numpy as np
+import streamlit as st
+
+from ae_core.figures import interpolation_strip, latent_map, manifold_figure, upscale
+from ae_core.latent import interpolate, sample_prior
+from ae_core.latent_map import clicked_code, clip_code, plane_extent, selection_signature
+from pages.shared.computed import latent_codes, manifold_canvas
+from pages.shared.endpoints import endpoint_picker
+from pages.shared.resources import core_models, samples
+from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
+
+MODEL = "vae2"
+MAP_KEY = "latent-map"  # plotly selection state
+Z_KEYS = ("latent-z1", "latent-z2")  # the decoder sliders
+ROW_KEY = "latent-row"  # row of the clicked test digit (None: the sliders or a point on the plane)
+LAST_KEY = "latent-last-click"  # fingerprint of the last click already applied
+TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
+ss = st.session_state
+
+st.title("Latent space")
+st.caption("The 2-d VAE squeezes every 28x28 digit into just two numbers, z1 and z2, so its whole code "
+           "space is a plane we can look at. Each dot is a test digit, placed where the encoder puts it. "
+           "Click a dot, or any empty spot, to see what the decoder draws from that point.")
+
+reg = core_models()
+if MODEL not in reg.runners:
+    why = reg.errors.get(MODEL) or ("the models are still loading" if not reg.ready else "not loaded")
+    st.warning(f"The 2-d VAE (`{MODEL}.keras`) is not available, and every view on this page needs it. ({why})")
+    st.stop()
+
+runner = reg.runner(MODEL)
+x_test, y_test = samples("mnist")
+with st.spinner("Encoding the test digits (first visit only)..."):
+    codes = latent_codes(MODEL)
+extent = plane_extent(codes)  # the clickable plane and the manifold grid cover [-extent, extent]^2
+z_lim = float(min(2 * extent, max(extent, np.ceil(np.abs(codes).max() * 2) / 2)))  # slider range
+grid_n = int(min(61, round(2 * extent / 0.15) + 1))  # clickable plane: one invisible point every ~0.15
+
+
+def _set_z(z: np.ndarray, row: int | None) -> None:
+    z = clip_code(z, z_lim)
+    ss[Z_KEYS[0]], ss[Z_KEYS[1]] = round(float(z[0]), 3), round(float(z[1]), 3)
+    ss[ROW_KEY] = row
+
+
+def _slider_moved() -> None:
+    ss[ROW_KEY] = None
+
+
+def _selection_points() -> list:
+    try:
+        state = ss.get(MAP_KEY)
+        return list(state["selection"]["points"]) if state else []
+    except (KeyError, TypeError, AttributeError):
+        return []
+
+
+# A new click on the map moves the sliders (before they are drawn), so clicks and sliders always agree.
+for key in Z_KEYS:
+    ss.setdefault(key, 0.0)
+points = _selection_points()
+signature = selection_signature(points)
+if points and signature != ss.get(LAST_KEY):
+    hit = clicked_code(points, codes)
+    if hit is not None:
+        _set_z(*hit)
+ss[LAST_KEY] = signature if points else None
+
+map_col, out_col = st.columns([2, 1], gap="large")
+map_slot = map_col.container()  # filled last, once the star and the interpolation path are known
+with map_col:
+    st.caption("Red cross: the code being decoded. Star: your own digit (draw one in the last tab). "
+               "Black line: the interpolation path (Interpolation tab). Drag to zoom, double-click to zoom out.")
+    svg = st.toggle("Draw the dots as SVG (slower; try it if clicking the map does nothing)", key="latent-svg",
+                    persist_state="session")
+
+with out_col:
+    st.subheader("What the decoder draws")
+    z = np.array([ss[Z_KEYS[0]], ss[Z_KEYS[1]]], dtype="float32")
+    decoded = runner.decode(z[None])[0]
+    row = ss.get(ROW_KEY)
+    big = 252 if presenter_mode() else 196
+    if row is not None:
+        image_row([(decoded, "decoded from its code"), (x_test[row], f"the original: test digit #{row}")], big)
+        where = f"the code of test digit #{row} (a {y_test[row]})"
+    else:
+        show_image(decoded, "decoded", big)
+        where = "the red cross on the map"
+    st.markdown(f"Decoding **z = ({z[0]:+.2f}, {z[1]:+.2f})**, {where}.")
+    st.slider("z1 (left - right)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[0],
+              on_change=_slider_moved, persist_state="session")
+    st.slider("z2 (down - up)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[1],
+              on_change=_slider_moved, persist_state="session")
+    st.caption("Slide to walk the decoder across the plane: nearby points decode to similar digits, "
+               "and the digit changes smoothly between the coloured clusters.")
+
+path = path_frame = None
+tabs = st.tabs(TABS, key="latent-tab", on_change="rerun")
+
+with tabs[0]:
+    if tabs[0].open:
+        grid_col, text_col = st.columns([3, 2], gap="large")
+        with text_col:
+            n = st.slider("Digits per side", 10, 20, 15, key="latent-manifold-n", persist_state="session")
+            st.markdown(f"The decoder run on an evenly spaced {n} x {n} grid of codes covering "
+                        f"[-{extent:g}, {extent:g}] in both directions: {n * n} digits in one batched call.")
+            st.caption("Compare with the map above: each region of the plane draws the digit whose "
+                       "dots live there, and the in-between regions blend two digits.")
+        with grid_col:
+            with st.spinner("Decoding the grid..."):
+                canvas = manifold_canvas(MODEL, n, extent)
+            st.plotly_chart(manifold_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
+                            key="latent-manifold", config={"displaylogo": False})
+
+with tabs[1]:
+    if tabs[1].open:
+        a_col, b_col, frame_col = st.columns([1, 1, 1.3], gap="large")
+        with a_col:
+            image_a, cap_a = endpoint_picker("latent-from", "From", default_class=1)
+        with b_col:
+            image_b, cap_b = endpoint_picker("latent-to", "To", default_class=0)
+        with frame_col:
+            steps = st.slider("Frames", 5, 15, 10, key="latent-steps", persist_state="session")
+            if image_a is None or image_b is None:
+                st.info("Choose or draw both end points to interpolate between them.")
+            else:
+                path, frames = interpolate(runner, image_a, image_b, steps)
+                frame = st.slider("Frame", 1, steps, 1, key="latent-frame")
+                path_frame = frame - 1
+                show_image(frames[path_frame], f"frame {frame} of {steps}<br>z = ({path[path_frame][0]:+.2f}, "
+                           f"{path[path_frame][1]:+.2f})", big)
+        if path is not None:
+            st.image(upscale(interpolation_strip(frames), 3), caption=f"{cap_a} to {cap_b}: decoded codes on the "
+                     "straight line between their two codes (the black path on the map)", width="stretch")
+
+with tabs[2]:
+    if tabs[2].open:
+        ss.setdefault("latent-seed", 0)
+        btn_col, text_col = st.columns([1, 3], vertical_alignment="center")
+        with btn_col:
+            if st.button("Sample from the prior", key="latent-sample", type="primary", width="stretch"):
+                ss["latent-seed"] += 1
+        with text_col:
+            st.markdown("A VAE is trained so its codes follow a standard normal N(0, I). Draw random codes "
+                        "from it, decode them, and you get new digits that were never in the data.")
+        count = 8 if presenter_mode() else 10
+        prior_z, prior_images = sample_prior(runner, count, seed=ss["latent-seed"])
+        image_row([(img, f"({zz[0]:+.1f}, {zz[1]:+.1f})") for img, zz in zip(prior_images, prior_z)],
+                  width=120 if presenter_mode() else 96)
+        st.caption(f"Sample set {ss['latent-seed'] + 1}; the numbers are each sample's code z.")
+
+with tabs[3]:
+    if tabs[3].open:
+        pick_col, info_col = st.columns([1, 2], gap="large")
+        with pick_col:
+            mine, source = digit_picker("latent")
+        with info_col:
+            digit = mine if mine is not None else current_digit()
+            if digit is None:
+                st.caption("Your digit (drawn here or on any other page) appears as a star on the map, "
+                           "next to the test digits the VAE finds most similar.")
+            else:
+                star = runner.encode(digit)[0]
+                recon = runner.decode(star[None])[0]
+                image_row([(digit, "your digit" if mine is None else source), (recon, "decoded from its code")],
+                          big)
+                st.markdown(f"Your digit lands at **z = ({star[0]:+.2f}, {star[1]:+.2f})**: the star on the map. "
+                            "Its neighbours are the test digits the VAE finds most similar.")
+                st.button("Decode at the star", key="latent-goto-star", on_click=_set_z, args=(star, None))
+
+# The map, drawn last so it shows this run's star, interpolation path and decoder position.
+user = current_digit()
+user_z = runner.encode(user)[0] if user is not None else None
+with map_slot:
+    fig = latent_map(codes, y_test, current=z, user=user_z, path=path, path_frame=path_frame, grid=grid_n,
+                     extent=extent, render_mode="svg" if svg else "webgl",
+                     marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
+    st.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=MAP_KEY,
+                    config={"displaylogo": False})

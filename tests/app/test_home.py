@@ -1,0 +1,107 @@
+"""AppTest: the Home page (intro diagram, live canvas demo, model architectures, tour links)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import base64
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
+
+from ae_core.inference import SHIPPED_MODELS
+
+CANVAS_KEY = "home_0"  # drawing_canvas("home") at generation 0
+
+
+def _models():
+    """The app's own registry (the cached resource the pages use), once its core models are loaded."""
+    from pages.shared.resources import registry
+    reg = registry()
+    reg.wait(FIRST_RUN_TIMEOUT)
+    return reg
+
+
+def _captions(at: AppTest) -> list[str]:
+    """Bodies of the st.html captions that show_image writes."""
+    return [e.proto.body for e in at.main.get("html")]
+
+
+def _drawing(points) -> dict:
+    im = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+    ImageDraw.Draw(im).line(points, fill=(255, 255, 255, 255), width=20)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+
+
+@pytest.fixture(scope="module")
+def at():
+    app = AppTest.from_file(APP, default_timeout=90).run(timeout=FIRST_RUN_TIMEOUT)
+    _models()
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_default_state_explains_and_shows_models(at):
+    assert at.title[0].value == "Autoencoder Lab"
+    assert "autoencoder" in at.markdown[0].value and "encoder" in at.markdown[0].value
+    assert any("64" in c.value and "→" in c.value for c in at.caption)  # diagram caption lists the layers
+    reg = _models()
+    assert not [i for i in at.info if "loading" in i.value]
+    # one tab per shipped model; every loaded model shows its parameter count, code size and ratio
+    assert [t.label for t in at.tabs] == list(SHIPPED_MODELS.values())
+    ratios = [m.value for m in at.metric if m.label == "Compression"]
+    assert len(ratios) == len(reg.models)
+    if "dense" in reg.models:
+        assert "49x" in ratios
+    if "vae2" in reg.models:
+        assert "392x" in ratios
+        assert any("log-variance" in i.value and "ELBO" in i.value for i in at.info)
+    for name, label in SHIPPED_MODELS.items():
+        if name not in reg.models:
+            assert any(label in w.value for w in at.warning)
+    assert len(at.main.get("page_link")) == 6
+
+
+def test_demo_shows_example_then_the_users_drawing(at):
+    reg = _models()
+    if "dense" not in reg.models:
+        assert any("dense autoencoder is unavailable" in w.value for w in at.warning)
+        pytest.skip("dense model not shipped yet: the page warns instead of reconstructing")
+    before = _captions(at)
+    assert any("example: test digit #0" in c for c in before)
+    copy_before = [c for c in before if "the autoencoder's copy" in c]
+    assert len(copy_before) == 1
+    images_before = [img.value for img in at.image]
+
+    at.session_state[CANVAS_KEY] = _drawing([(140, 50), (140, 240)])  # a "1"
+    at.run()
+    assert not at.exception
+    after = _captions(at)
+    assert any("input: your drawing" in c for c in after)
+    assert not any("example: test digit" in c for c in after)
+    copy_after = [c for c in after if "the autoencoder's copy" in c]
+    assert copy_after != copy_before  # the MSE of the reconstruction changed
+    assert [img.value for img in at.image] != images_before
+    assert any("The code the decoder rebuilt it from" in c.value for c in at.caption)
+
+
+def test_loading_state_shows_canvas_without_blocking(monkeypatch):
+    """While the models load, the page still renders the canvas and says so instead of waiting."""
+    from ae_core.registry import ModelRegistry
+
+    monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: False))
+    app = AppTest.from_file(APP, default_timeout=90).run(timeout=FIRST_RUN_TIMEOUT)
+    assert not app.exception
+    assert any("models are loading" in i.value for i in app.info)
+    assert any("appear as soon as the models have loaded" in i.value for i in app.info)
+    canvas = app.main.get("bidi_component")
+    assert canvas and canvas[0].proto.component_name.startswith("streamlit-drawable-canvas")
+    assert not app.tabs

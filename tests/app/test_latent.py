@@ -1,0 +1,214 @@
+"""AppTest: the Latent space page (map clicks, z sliders, manifold, interpolation, prior samples, your digit).
+
+One module-scoped app; the tests run in file order and each leaves the page in a known state.
+Plotly clicks and canvas drawings are injected through session_state, as the browser would send them.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+from streamlit.elements.plotly_chart import PlotlySelectionState, PlotlyState
+from streamlit.testing.v1 import AppTest
+
+from tests.app.helpers import APP, ONE, canvas_value, stroke_image
+
+PAGE = "pages/latent.py"
+SLOW = 300  # first runs import TensorFlow and load models; the box is busy with training
+
+
+@pytest.fixture(scope="module")
+def at() -> AppTest:
+    from pages.shared.resources import registry
+    registry().wait(SLOW)  # import TensorFlow and load the models once, outside the first script run
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.switch_page(PAGE).run(timeout=SLOW)  # url_path == file name, so no Home run is needed first
+    assert not app.exception, app.exception
+    if any("2-d VAE" in w.value for w in app.warning):
+        pytest.skip("vae2.keras is not available: " + app.warning[0].value)
+    return app
+
+
+def _decoding(at: AppTest) -> str:
+    hits = [m.value for m in at.markdown if m.value.startswith("Decoding")]
+    assert len(hits) == 1, [m.value for m in at.markdown]
+    return hits[0]
+
+
+def _z(text: str) -> tuple[float, float]:
+    m = re.search(r"z = \(([-+]\d+\.\d+), ([-+]\d+\.\d+)\)", text)
+    assert m, text
+    return float(m.group(1)), float(m.group(2))
+
+
+def _decoded_url(at: AppTest) -> str:
+    return at.image[0].value[0]  # the first image on the page is the decoder output
+
+
+def _decode(obj):
+    """Plotly JSON with typed arrays ({"dtype", "bdata"[, "shape"]}) turned back into plain lists."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            import numpy as np
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            if shape:
+                arr = arr.reshape([int(n) for n in str(shape).split(",")] if isinstance(shape, str) else shape)
+            return arr.tolist()
+        return {k: _decode(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_decode(v) for v in obj]
+    return obj
+
+
+def _chart(at: AppTest, key: str) -> dict:
+    charts = [c for c in at.get("plotly_chart") if c.key == key]
+    assert len(charts) == 1, [c.key for c in at.get("plotly_chart")]
+    return _decode(json.loads(charts[0].proto.spec))
+
+
+def _trace(spec: dict, name: str) -> dict | None:
+    hits = [t for t in spec["data"] if t.get("name") == name]
+    return hits[0] if hits else None
+
+
+def _html(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
+def _click(at: AppTest, **point) -> AppTest:
+    at.session_state["latent-map"] = PlotlyState({"selection": PlotlySelectionState({
+        "points": [point], "point_indices": [point.get("point_index", 0)], "box": [], "lasso": [],
+    })})
+    return at.run()
+
+
+def _tab(at: AppTest, label: str) -> AppTest:
+    at.session_state["latent-tab"] = label
+    at.run(timeout=120)
+    assert not at.exception, at.exception
+    return at
+
+
+def test_default_state(at):
+    assert at.title[0].value == "Latent space"
+    assert _z(_decoding(at)) == (0.0, 0.0)
+    assert "red cross" in _decoding(at)
+    assert at.slider(key="latent-z1").value == 0.0 and at.slider(key="latent-z2").value == 0.0
+    spec = _chart(at, "latent-map")
+    digits = [t for t in spec["data"] if t.get("name") in [str(d) for d in range(10)]]
+    assert len(digits) == 10 and sum(len(t["x"]) for t in digits) == 3000  # every shipped test digit
+    cross = _trace(spec, "decoded here")
+    assert (cross["x"][0], cross["y"][0]) == (0.0, 0.0)
+    assert _trace(spec, "grid") is not None  # the clickable plane
+    assert [t.label for t in at.tabs] == ["Manifold grid", "Interpolation", "Sample from the prior",
+                                         "Your digit on the map"]
+    assert not at.toggle(key="latent-svg").value
+
+
+def test_z_sliders_change_the_decoded_digit(at):
+    url0 = _decoded_url(at)
+    at.slider(key="latent-z1").set_value(1.5)
+    at.slider(key="latent-z2").set_value(-1.0).run()
+    assert not at.exception
+    assert _z(_decoding(at)) == (1.5, -1.0)
+    assert _decoded_url(at) != url0
+    cross = _trace(_chart(at, "latent-map"), "decoded here")
+    assert (cross["x"][0], cross["y"][0]) == (1.5, -1.0)
+    at.slider(key="latent-z1").set_value(0.0)
+    at.slider(key="latent-z2").set_value(0.0).run()
+    assert _decoded_url(at) == url0  # decoding is deterministic
+
+
+def test_click_on_a_digit_decodes_its_code(at):
+    from ae_core.data import load_sample
+    _, labels = load_sample("mnist")
+    url0 = _decoded_url(at)
+    _click(at, x=0.5, y=0.5, customdata=5, curve_number=2, point_index=0)
+    assert not at.exception
+    text = _decoding(at)
+    assert f"test digit #5 (a {labels[5]})" in text
+    z = _z(text)
+    assert (round(at.slider(key="latent-z1").value, 2), round(at.slider(key="latent-z2").value, 2)) == z
+    assert _decoded_url(at) != url0
+    assert len(at.image) >= 2 and "the original: test digit #5" in _html(at)
+
+
+def test_click_on_the_plane_decodes_that_point(at):
+    _click(at, x=-1.25, y=0.75, customdata=-1, curve_number=0, point_index=17)
+    assert not at.exception
+    assert _z(_decoding(at)) == (-1.25, 0.75)
+    assert "red cross" in _decoding(at)
+    assert at.slider(key="latent-z1").value == -1.25 and at.slider(key="latent-z2").value == 0.75
+    # the same selection is applied once: moving a slider afterwards wins
+    at.slider(key="latent-z1").set_value(0.5).run()
+    assert _z(_decoding(at)) == (0.5, 0.75)
+
+
+def test_svg_option_switches_the_render_mode(at):
+    assert _trace(_chart(at, "latent-map"), "0")["type"] == "scattergl"
+    at.toggle(key="latent-svg").set_value(True).run()
+    assert _trace(_chart(at, "latent-map"), "0")["type"] == "scatter"
+    at.toggle(key="latent-svg").set_value(False).run()
+
+
+def test_manifold_grid_size(at):
+    spec = _chart(at, "latent-manifold")
+    assert len(spec["data"][0]["z"]) == 15 * 28
+    at.slider(key="latent-manifold-n").set_value(12).run()
+    assert not at.exception
+    assert any("12 x 12 grid" in m.value for m in at.markdown)
+    assert len(_chart(at, "latent-manifold")["data"][0]["z"]) == 12 * 28
+
+
+def test_interpolation_frames_and_path(at):
+    _tab(at, "Interpolation")
+    assert "frame 1 of 10" in _html(at)
+    spec = _chart(at, "latent-map")
+    path = _trace(spec, "interpolation")
+    assert path is not None and len(path["x"]) == 10
+    ring = _trace(spec, "this frame")
+    assert (ring["x"][0], ring["y"][0]) == (path["x"][0], path["y"][0])
+    frame_url = at.image[-2].value[0]  # the current frame, just before the strip
+    at.slider(key="latent-frame").set_value(4).run()
+    assert "frame 4 of 10" in _html(at)
+    ring = _trace(_chart(at, "latent-map"), "this frame")
+    assert (ring["x"][0], ring["y"][0]) == (path["x"][3], path["y"][3])
+    assert at.image[-2].value[0] != frame_url
+    at.selectbox(key="latent-from-class").set_value(7).run()
+    assert not at.exception
+    new_path = _trace(_chart(at, "latent-map"), "interpolation")
+    assert (new_path["x"][0], new_path["y"][0]) != (path["x"][0], path["y"][0])
+    assert (new_path["x"][-1], new_path["y"][-1]) == (path["x"][-1], path["y"][-1])  # same end point
+    assert "(a 7) to test digit" in at.image[-1].proto.imgs[0].caption
+
+
+def test_sample_from_the_prior(at):
+    _tab(at, "Sample from the prior")
+    assert _trace(_chart(at, "latent-map"), "interpolation") is None  # path only on its own tab
+    assert any(c.value.startswith("Sample set 1") for c in at.caption)
+    before = [im.value[0] for im in at.image[-10:]]
+    at.button(key="latent-sample").click().run()
+    assert not at.exception
+    assert any(c.value.startswith("Sample set 2") for c in at.caption)
+    after = [im.value[0] for im in at.image[-10:]]
+    assert len(set(after)) == 10 and not set(before) & set(after)
+
+
+def test_your_digit_is_a_star_on_the_map(at):
+    _tab(at, "Your digit on the map")
+    assert _trace(_chart(at, "latent-map"), "your drawing") is None
+    at.session_state["latent-canvas_0"] = canvas_value(stroke_image(ONE))
+    at.run()
+    assert not at.exception
+    lands = [m.value for m in at.markdown if m.value.startswith("Your digit lands at")]
+    assert len(lands) == 1
+    z = _z(lands[0])
+    star = _trace(_chart(at, "latent-map"), "your drawing")
+    assert star is not None
+    assert np.allclose((star["x"][0], star["y"][0]), z, atol=0.006)
+    at.button(key="latent-goto-star").click().run()
+    assert _z(_decoding(at)) == z
