@@ -11,8 +11,10 @@ queue_a() {
   python -m ae_core train --model conv --filters 32 32 8 --epochs 18 --lr-schedule cosine --out $M/conv.keras --replace-shipped
   # continued: a second cosine cycle at a smaller batch
   python -m ae_core train --model conv --filters 32 32 8 --init-from $M/conv.keras --epochs 8 --lr 5e-4 --lr-schedule cosine --batch-size 64 --out $M/conv.keras --replace-shipped
+  python -m ae_core train --model conv --filters 32 32 8 --init-from $M/conv.keras --epochs 4 --lr 3e-4 --lr-schedule cosine --batch-size 64 --out $M/conv.keras --replace-shipped
   python -m ae_core train --model denoising --filters 32 32 8 --noise-factor 0.5 --epochs 14 --lr-schedule cosine --out $M/denoising.keras --replace-shipped
   python -m ae_core train --model denoising --filters 32 32 8 --noise-factor 0.5 --init-from $M/denoising.keras --epochs 7 --lr 1e-3 --out $M/denoising.keras --replace-shipped
+  python -m ae_core train --model denoising --filters 32 32 8 --noise-factor 0.5 --init-from $M/denoising.keras --epochs 4 --lr 5e-4 --lr-schedule cosine --out $M/denoising.keras --replace-shipped
 }
 queue_b() {
   python -m ae_core train --model vae --latent-dim 16 --epochs 15 --lr-schedule cosine --out $M/vae16.keras --replace-shipped
