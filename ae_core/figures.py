@@ -753,3 +753,46 @@ def latent_map(
         fig.update_xaxes(range=lim, constrain="domain", zeroline=False)
         fig.update_yaxes(range=lim, constrain="domain", zeroline=False)
     return fig
+
+
+def png_data_uri(image: np.ndarray) -> str:
+    """A 2-D gray or RGB image (float in [0, 1] or uint8) as a base64 PNG data URI."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(to_uint8(image)).save(buf, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def manifold_image_figure(
+    canvas: np.ndarray,
+    extent: float,
+    *,
+    tile: int = 28,
+    scale: int = 2,
+    title: str = "What the decoder draws across the latent space",
+) -> go.Figure:
+    """Light-weight twin of manifold_figure: the tiled canvas as one PNG layout image on z-unit axes.
+
+    Same geometry (tile centres on the manifold_grid_z(n, extent) points, z2 up) but the figure carries
+    a ~50 kB PNG instead of a (n*28)^2 heatmap, so reruns stay fast. scale enlarges the PNG (nearest
+    neighbour) so the browser does not blur the digits. No hover: the image is not a trace.
+    """
+    canvas = np.asarray(canvas)
+    if canvas.ndim != 2 or canvas.shape[0] != canvas.shape[1] or canvas.shape[1] % tile:
+        raise ValueError(f"canvas must be square with a side divisible by {tile}, got {canvas.shape}")
+    n = canvas.shape[1] // tile
+    step = 2 * extent / (n - 1) if n > 1 else 2 * extent
+    lo, hi = -extent - step / 2, extent + step / 2
+    fig = go.Figure()
+    fig.add_layout_image(
+        source=png_data_uri(upscale(canvas, scale)), xref="x", yref="y", x=lo, y=hi, sizex=hi - lo, sizey=hi - lo,
+        xanchor="left", yanchor="top", sizing="stretch", layer="below",
+    )
+    _style(fig, title, "z1", "z2", height=SQUARE_HEIGHT, legend_top=False)
+    fig.update_xaxes(range=[lo, hi], constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[lo, hi], constrain="domain", scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False)
+    return fig

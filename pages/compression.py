@@ -4,6 +4,7 @@ import streamlit as st
 
 from ae_core.compression import (
     CODE_SIZES,
+    compression_ratio,
     example_indices,
     fit_pca,
     ratio_text,
@@ -60,7 +61,7 @@ size = st.select_slider("Code size: numbers kept per image", options=sizes, valu
 curve = sidecar_curve({k: lm.info for k, lm in comp.items()})
 figures = dict(zip(curve.sizes, zip(curve.ae_mse, curve.pca_mse)))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("Compression", f"{784 / size:.3g}x smaller", help=ratio_text(size))
+m1.metric("Compression", f"{compression_ratio(size):.3g}x smaller", help=ratio_text(size))
 m2.metric("Code", f"{size} numbers", help="instead of 784 pixel values")
 ae_mse, pca_mse = figures.get(size, (None, None))
 m3.metric("Autoencoder test MSE", f"{ae_mse:.4f}" if ae_mse is not None else "n/a",

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import interpolation_strip, latent_map, manifold_figure, upscale
+from ae_core.figures import interpolation_strip, latent_map, manifold_image_figure, upscale
 from ae_core.latent import interpolate, sample_prior
 from ae_core.latent_map import clicked_code, clip_code, plane_extent, selection_signature
 from pages.shared.computed import latent_codes, manifold_canvas
@@ -110,7 +110,7 @@ with tabs[0]:
         with grid_col:
             with st.spinner("Decoding the grid..."):
                 canvas = manifold_canvas(MODEL, n, extent)
-            st.plotly_chart(manifold_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
+            st.plotly_chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
                             key="latent-manifold", config={"displaylogo": False})
 
 with tabs[1]:

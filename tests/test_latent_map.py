@@ -79,3 +79,32 @@ def test_latent_map_minimal_and_bad_frame():
     assert [t.name for t in fig.data] == ["1", "2", "3"]
     with pytest.raises(ValueError):
         F.latent_map(z, labels, path=np.zeros((3, 2)), path_frame=3)
+
+
+def test_png_data_uri_round_trip():
+    import base64
+    import io
+
+    from PIL import Image
+    img = np.zeros((4, 6))
+    img[1, 2] = 1.0
+    uri = F.png_data_uri(img)
+    assert uri.startswith("data:image/png;base64,")
+    back = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
+    assert back.shape == (4, 6) and back[1, 2] == 255 and back.sum() == 255
+
+
+def test_manifold_image_figure_geometry():
+    n, extent = 5, 2.0
+    canvas = np.zeros((n * 28, n * 28))
+    fig = F.manifold_image_figure(canvas, extent, scale=1)
+    assert len(fig.data) == 0 and len(fig.layout.images) == 1
+    im = fig.layout.images[0]
+    step = 2 * extent / (n - 1)
+    assert im.x == pytest.approx(-extent - step / 2) and im.y == pytest.approx(extent + step / 2)
+    assert im.sizex == pytest.approx(2 * extent + step) and im.xref == "x" and im.yref == "y"
+    assert list(fig.layout.xaxis.range) == pytest.approx([-extent - step / 2, extent + step / 2])
+    assert fig.layout.yaxis.autorange in (None, True) and fig.layout.yaxis.scaleanchor == "x"  # z2 points up
+    assert len(fig.to_json()) < 20_000  # a PNG, not a (n*28)^2 heatmap
+    with pytest.raises(ValueError):
+        F.manifold_image_figure(np.zeros((30, 30)), extent)

@@ -46,7 +46,7 @@ def _noisy_image(at: AppTest) -> str:
 
 @pytest.fixture(scope="module")
 def at():
-    app = AppTest.from_file(APP, default_timeout=120).run(timeout=FIRST_RUN_TIMEOUT)
+    app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)
     _models()
     # the first visit measures both models on 200 digits x 11 noise levels (cached afterwards): allow
     # for a machine that is busy training
@@ -105,9 +105,8 @@ def test_noise_kind_changes_noisy_image(at, quick_curves):
     assert _noisy_image(at) != image_before
     assert _caption(at, "noisy input") != cap_before
     assert "switched off" in at.slider(key="denoise-amount").help
-    at.selectbox(key="denoise-kind").set_value("salt_pepper").run()
-    assert not at.exception and "white or pure black" in at.slider(key="denoise-amount").help
     at.selectbox(key="denoise-kind").set_value("gaussian").run()  # back to the curve already cached
+    assert _noisy_image(at) == image_before
 
 
 def test_new_noise_button_redraws_noise(at):

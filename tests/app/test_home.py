@@ -42,7 +42,7 @@ def _drawing(points) -> dict:
 
 @pytest.fixture(scope="module")
 def at():
-    app = AppTest.from_file(APP, default_timeout=90).run(timeout=FIRST_RUN_TIMEOUT)
+    app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)
     _models()
     app.run()
     assert not app.exception
@@ -98,7 +98,7 @@ def test_loading_state_shows_canvas_without_blocking(monkeypatch):
     from ae_core.registry import ModelRegistry
 
     monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: False))
-    app = AppTest.from_file(APP, default_timeout=90).run(timeout=FIRST_RUN_TIMEOUT)
+    app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)
     assert not app.exception
     assert any("models are loading" in i.value for i in app.info)
     assert any("appear as soon as the models have loaded" in i.value for i in app.info)

@@ -24,7 +24,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-expect.set_options(timeout=45_000)  # 2 cores, TensorFlow and a browser side by side
+expect.set_options(timeout=120_000)  # 2 cores, TensorFlow and a browser side by side
 
 
 def pytest_collection_modifyitems(items):
@@ -129,7 +129,7 @@ def app_page(page: Page, streamlit_server):
     assert requests["own"] > 0
 
 
-def wait_idle(page: Page, timeout: float = 60_000) -> None:
+def wait_idle(page: Page, timeout: float = 180_000) -> None:
     """Wait until Streamlit is connected and no script run is in progress."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]'
                  '[data-test-connection-state="CONNECTED"]').wait_for(timeout=timeout)
