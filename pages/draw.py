@@ -9,7 +9,7 @@ st.title("Draw & reconstruct")
 st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
            "Bright spots in the error maps are where a model got it wrong.")
 
-left, right = st.columns([1, 3], gap="large")
+left, right = st.columns([1, 2], gap="large")
 with left:
     digit, source = digit_picker("draw")
 with right:

@@ -126,7 +126,7 @@ def show_image(image: np.ndarray, caption: str = "", width: int | None = None) -
     px = width or (200 if presenter_mode() else 140)
     st.image(upscale(image, max(1, px // 28)), width=px)
     if caption:
-        st.html(f'<div class="ae-caption">{caption}</div>')
+        st.html(f'<div class="ae-caption" style="width:{px}px">{caption}</div>')
 
 
 def image_row(items: list[tuple[np.ndarray, str]], width: int | None = None) -> None:
