@@ -131,7 +131,7 @@ else:
     missing = [label for name, label in SHIPPED_MODELS.items() if name not in reg.models]
     if missing:
         st.warning("Not available right now: " + ", ".join(missing)
-                   + ". Their tabs say why; everything else works.")
+                   + " (the tab says why). Everything else works.")
     tabs = st.tabs(list(SHIPPED_MODELS.values()))
     for tab, (name, label) in zip(tabs, SHIPPED_MODELS.items()):
         with tab:

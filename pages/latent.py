@@ -33,9 +33,9 @@ runner = reg.runner(MODEL)
 x_test, y_test = samples("mnist")
 with st.spinner("Encoding the test digits (first visit only)..."):
     codes = latent_codes(MODEL)
-extent = plane_extent(codes)  # the clickable plane and the manifold grid cover [-extent, extent]^2
-z_lim = float(min(2 * extent, max(extent, np.ceil(np.abs(codes).max() * 2) / 2)))  # slider range
-grid_n = int(min(61, round(2 * extent / 0.15) + 1))  # clickable plane: one invisible point every ~0.15
+extent = plane_extent(codes)  # the manifold grid covers [-extent, extent]^2 (about 3 for a trained VAE)
+z_lim = float(min(2 * extent, max(extent, np.ceil(np.abs(codes).max() * 2) / 2)))  # sliders, map and click plane
+grid_n = int(min(61, round(2 * z_lim / 0.16) + 1))  # clickable plane: one faint point every ~0.16
 
 
 def _set_z(z: np.ndarray, row: int | None) -> None:
@@ -174,7 +174,7 @@ user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
 with map_slot:
     fig = latent_map(codes, y_test, current=z, user=user_z, path=path, path_frame=path_frame, grid=grid_n,
-                     extent=extent, render_mode="svg" if svg else "webgl",
+                     extent=z_lim, render_mode="svg" if svg else "webgl",
                      marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
     st.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=MAP_KEY,
                     config={"displaylogo": False})

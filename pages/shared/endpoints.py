@@ -21,7 +21,7 @@ def private_canvas(key: str) -> np.ndarray | None:
 
 
 def pick_test_digit(key: str, default_class: int = 0) -> tuple[np.ndarray, str]:
-    """A shipped test digit of a chosen class; "Another one" steps through that class's examples."""
+    """A shipped test digit of a chosen class; "Another" steps through that class's examples."""
     x, y = samples("mnist")
     n_key = f"{key}-n"
     st.session_state.setdefault(n_key, 0)
@@ -29,7 +29,7 @@ def pick_test_digit(key: str, default_class: int = 0) -> tuple[np.ndarray, str]:
     with pick:
         digit_class = st.selectbox("Digit", list(range(10)), index=default_class, key=f"{key}-class")
     with nxt:
-        if st.button("Another one", key=f"{key}-next", width="stretch"):
+        if st.button("Another", key=f"{key}-next", width="stretch", help="Another test digit of this class"):
             st.session_state[n_key] += 1
     rows = np.flatnonzero(y == digit_class)
     row = int(rows[st.session_state[n_key] % len(rows)])

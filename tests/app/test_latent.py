@@ -6,6 +6,7 @@ Plotly clicks and canvas drawings are injected through session_state, as the bro
 from __future__ import annotations
 
 import base64
+import io
 import json
 import re
 
@@ -155,13 +156,20 @@ def test_svg_option_switches_the_render_mode(at):
     at.toggle(key="latent-svg").set_value(False).run()
 
 
+def _manifold_side(at: AppTest) -> int:
+    """Digits per side of the manifold picture (a PNG of n*28 pixels, enlarged 2x)."""
+    from PIL import Image
+    uri = _chart(at, "latent-manifold")["layout"]["images"][0]["source"]
+    width = Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).size[0]
+    return width // 2 // 28
+
+
 def test_manifold_grid_size(at):
-    spec = _chart(at, "latent-manifold")
-    assert len(spec["data"][0]["z"]) == 15 * 28
+    assert _manifold_side(at) == 15
     at.slider(key="latent-manifold-n").set_value(12).run()
     assert not at.exception
     assert any("12 x 12 grid" in m.value for m in at.markdown)
-    assert len(_chart(at, "latent-manifold")["data"][0]["z"]) == 12 * 28
+    assert _manifold_side(at) == 12
 
 
 def test_interpolation_frames_and_path(at):
