@@ -12,13 +12,13 @@ st.set_page_config(page_title="Autoencoder Lab", layout="wide", initial_sidebar_
 registry()  # start loading every shipped model in the background, once per process
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", default=True),
-    st.Page("pages/draw.py", title="Draw & reconstruct", url_path="draw"),
-    st.Page("pages/denoise.py", title="Denoise", url_path="denoise"),
-    st.Page("pages/latent.py", title="Latent space", url_path="latent"),
-    st.Page("pages/compression.py", title="Compression", url_path="compression"),
-    st.Page("pages/applications.py", title="Applications", url_path="applications"),
-    st.Page("pages/train.py", title="Train", url_path="train"),
+    st.Page("pages/views/home.py", title="Home", default=True),
+    st.Page("pages/views/draw.py", title="Draw & reconstruct", url_path="draw"),
+    st.Page("pages/views/denoise.py", title="Denoise", url_path="denoise"),
+    st.Page("pages/views/latent.py", title="Latent space", url_path="latent"),
+    st.Page("pages/views/compression.py", title="Compression", url_path="compression"),
+    st.Page("pages/views/applications.py", title="Applications", url_path="applications"),
+    st.Page("pages/views/train.py", title="Train", url_path="train"),
 ]
 page = st.navigation(PAGES)
 apply_style()

@@ -54,7 +54,7 @@ def engine_path() -> float:
 def apptest_rerun(n: int = 15) -> float:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/draw.py").run()
+    at.switch_page("pages/views/draw.py").run()
     key = "draw-canvas_0"  # pages/shared/widgets.drawing_canvas: f"{key}-canvas_{generation}"
     times = []
     for i in range(n):

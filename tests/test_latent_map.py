@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from ae_core import figures as F
-from ae_core.latent_map import clicked_code, clip_code, plane_extent, selection_signature
+from ae_core.latent_map import clicked_code, clip_code, plane_extent
 
 
 def test_plane_extent_rounds_up_and_clips():
@@ -42,12 +42,9 @@ def test_clicked_nothing_usable():
     assert clicked_code([{"x": None, "y": 1, "customdata": "a"}], np.zeros((2, 2))) is None
 
 
-def test_selection_signature_and_clip():
-    a = [{"x": 1.0, "y": 2.0, "curve_number": 1, "point_index": 4}]
-    assert selection_signature(a) == selection_signature([dict(a[0])])
-    assert selection_signature(a) != selection_signature([{**a[0], "point_index": 5}])
-    assert selection_signature([]) == ()
+def test_clip_code():
     np.testing.assert_allclose(clip_code([5.0, -9.0], 3.0), [3.0, -3.0])
+    np.testing.assert_allclose(clip_code([0.5, -1.0], 3.0), [0.5, -1.0])
 
 
 def test_latent_map_figure_overlays():
@@ -61,6 +58,7 @@ def test_latent_map_figure_overlays():
     assert "your drawing" in names and "interpolation" in names
     cross = fig.data[-1]
     assert (cross.x[0], cross.y[0]) == (0.5, -0.5) and list(cross.customdata) == [-1]
+    assert cross.hoverinfo == "skip"  # never catches a click meant for the plane under it
     ring = fig.data[-2]
     assert (ring.x[0], ring.y[0]) == (0.5, 0.5)
     # digits keep their look when selected / unselected; overlays are not in the legend

@@ -13,7 +13,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def app_at(page: str | None = None) -> AppTest:
-    """The app run once (and switched to `page`, e.g. 'pages/draw.py'), with no exception."""
+    """The app run once (and switched to `page`, e.g. 'pages/views/draw.py'), with no exception."""
     at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception, at.exception
     if page:

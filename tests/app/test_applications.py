@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import APP, ONE, canvas_value, stroke_image
 
-PAGE = "pages/applications.py"
+PAGE = "pages/views/applications.py"
 SLOW = 300  # first runs import TensorFlow, load models and score 5,500 images; the box is busy
 
 

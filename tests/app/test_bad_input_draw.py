@@ -16,7 +16,7 @@ CANVAS = "draw-canvas_0"
 
 @pytest.fixture(scope="module")
 def at():
-    return app_at("pages/draw.py")
+    return app_at("pages/views/draw.py")
 
 
 def _good_digit_works(at) -> None:

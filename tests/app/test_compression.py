@@ -27,7 +27,7 @@ def _metric(at: AppTest, label: str) -> str:
 def at():
     app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)
     _models()
-    app.switch_page("pages/compression.py").run(timeout=FIRST_RUN_TIMEOUT)
+    app.switch_page("pages/views/compression.py").run(timeout=FIRST_RUN_TIMEOUT)
     assert not app.exception
     return app
 

@@ -50,7 +50,7 @@ def at():
     _models()
     # the first visit measures both models on 200 digits x 11 noise levels (cached afterwards): allow
     # for a machine that is busy training
-    app.switch_page("pages/denoise.py").run(timeout=FIRST_RUN_TIMEOUT)
+    app.switch_page("pages/views/denoise.py").run(timeout=FIRST_RUN_TIMEOUT)
     assert not app.exception
     return app
 

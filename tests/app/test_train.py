@@ -34,7 +34,7 @@ def home(user_home, tmp_path, monkeypatch):
 
 def train_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("pages/views/train.py").run()
     assert not at.exception
     return at
 
@@ -202,7 +202,7 @@ def test_other_sessions_keep_working_while_a_training_runs(home):
 
     # a second visitor draws: shipped and own-model reconstructions come back while the worker trains
     visitor = AppTest.from_file(APP, default_timeout=120).run()
-    visitor.switch_page("pages/draw.py").run()
+    visitor.switch_page("pages/views/draw.py").run()
     visitor.session_state["user_models"] = {"mine": LoadedModel("mine", build_model("dense"),
                                                                 {"label": "My test model"})}
     t0 = time.monotonic()
@@ -214,7 +214,7 @@ def test_other_sessions_keep_working_while_a_training_runs(home):
     assert mgr.status(job)["state"] == "running"
 
     # ... and on the Train page it sees the running training and waits for it
-    visitor.switch_page("pages/train.py").run()
+    visitor.switch_page("pages/views/train.py").run()
     assert not visitor.exception
     assert any("started by another session" in m for m in texts(visitor.info))
     assert visitor.button(key="train-start").disabled

@@ -21,6 +21,16 @@ PAGES = [
 ]
 
 
+def test_deep_link_as_first_request_gets_the_real_app(app_page: Page):
+    """The very first request of a fresh server is a deep link: it must get app.py's navigation and layout,
+    not Streamlit's legacy pages/ discovery (which would list raw file names like 'draw')."""
+    open_page(app_page, "/denoise", "Denoise")
+    nav = app_page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name="Draw & reconstruct")).to_be_visible()
+    expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
+    assert_no_exception(app_page)
+
+
 @pytest.mark.parametrize("path,title,name", PAGES, ids=[p[2] for p in PAGES])
 def test_every_page_renders(app_page: Page, path, title, name):
     open_page(app_page, path, title)

@@ -315,6 +315,7 @@ with saved_col:
     else:
         st.caption(f"Kept in {folder}. 'Use' puts a model on the Draw page in this browser session.")
     pending = st.session_state.get("train-confirm-delete")
+    listing = st.container(height=600, border=False) if len(models) > 4 else st.container()
     for m in models:
         info = m.info
         bits = [info.get("source", "model")]
@@ -324,7 +325,7 @@ with saved_col:
         if mse is not None:
             bits.append(f"validation MSE {mse:.4f}")
         bits.append(f"{m.size / 1024:,.0f} KB")
-        row = st.container(border=True)
+        row = listing.container(border=True)
         row.markdown(f"**{m.label}**")
         row.caption(f"{m.name} - {', '.join(bits)}")
         buttons = row.container(horizontal=True, gap="small")

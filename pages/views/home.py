@@ -27,12 +27,12 @@ VAE_NOTE = ("These VAEs fix the bugs of the tutorial this lab grew out of: the e
             "they were always equal), and the loss is the proper negative ELBO: the Bernoulli reconstruction "
             "loss summed over all 784 pixels plus the KL divergence to the N(0, I) prior.")
 TOUR = [
-    ("pages/draw.py", "Draw & reconstruct", "Your digit through all five autoencoders, with error maps."),
-    ("pages/denoise.py", "Denoise", "Add noise and watch a denoising autoencoder clean it up."),
-    ("pages/latent.py", "Latent space", "Walk the 2-d code plane, interpolate, sample new digits."),
-    ("pages/compression.py", "Compression", "How small can the code get? Autoencoder against PCA."),
-    ("pages/applications.py", "Applications", "Anomaly detection and classification by reconstruction error."),
-    ("pages/train.py", "Train", "Train your own autoencoder and watch it learn."),
+    ("pages/views/draw.py", "Draw & reconstruct", "Your digit through all five autoencoders, with error maps."),
+    ("pages/views/denoise.py", "Denoise", "Add noise and watch a denoising autoencoder clean it up."),
+    ("pages/views/latent.py", "Latent space", "Walk the 2-d code plane, interpolate, sample new digits."),
+    ("pages/views/compression.py", "Compression", "How small can the code get? Autoencoder against PCA."),
+    ("pages/views/applications.py", "Applications", "Anomaly detection and classification by reconstruction error."),
+    ("pages/views/train.py", "Train", "Train your own autoencoder and watch it learn."),
 ]
 
 

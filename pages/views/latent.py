@@ -4,17 +4,16 @@ import streamlit as st
 
 from ae_core.figures import interpolation_strip, latent_map, manifold_image_figure, upscale
 from ae_core.latent import interpolate, sample_prior
-from ae_core.latent_map import clicked_code, clip_code, plane_extent, selection_signature
+from ae_core.latent_map import clicked_code, clip_code, plane_extent
 from pages.shared.computed import latent_codes, manifold_canvas
 from pages.shared.endpoints import endpoint_picker
 from pages.shared.resources import core_models, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
 
 MODEL = "vae2"
-MAP_KEY = "latent-map"  # plotly selection state
+MAP_GEN = "latent-map-gen"  # the map's key is latent-map-<gen>; a new gen after each click gives a fresh chart
 Z_KEYS = ("latent-z1", "latent-z2")  # the decoder sliders
 ROW_KEY = "latent-row"  # row of the clicked test digit (None: the sliders or a point on the plane)
-LAST_KEY = "latent-last-click"  # fingerprint of the last click already applied
 TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
 ss = st.session_state
 
@@ -48,24 +47,26 @@ def _slider_moved() -> None:
     ss[ROW_KEY] = None
 
 
-def _selection_points() -> list:
+def _selection_points(key: str) -> list:
     try:
-        state = ss.get(MAP_KEY)
+        state = ss.get(key)
         return list(state["selection"]["points"]) if state else []
     except (KeyError, TypeError, AttributeError):
         return []
 
 
-# A new click on the map moves the sliders (before they are drawn), so clicks and sliders always agree.
+# A click on the map moves the sliders (before they are drawn), so clicks and sliders always agree. Each
+# click is used once: the map then gets a new key, so it comes back with no selection and the same spot
+# can be clicked again later (Plotly would otherwise read a second click on it as "deselect").
 for key in Z_KEYS:
     ss.setdefault(key, 0.0)
-points = _selection_points()
-signature = selection_signature(points)
-if points and signature != ss.get(LAST_KEY):
+ss.setdefault(MAP_GEN, 0)
+points = _selection_points(f"latent-map-{ss[MAP_GEN]}")
+if points:
     hit = clicked_code(points, codes)
     if hit is not None:
         _set_z(*hit)
-ss[LAST_KEY] = signature if points else None
+    ss[MAP_GEN] += 1
 
 map_col, out_col = st.columns([2, 1], gap="large")
 map_slot = map_col.container()  # filled last, once the star and the interpolation path are known
@@ -176,5 +177,5 @@ with map_slot:
     fig = latent_map(codes, y_test, current=z, user=user_z, path=path, path_frame=path_frame, grid=grid_n,
                      extent=z_lim, render_mode="svg" if svg else "webgl",
                      marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
-    st.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=MAP_KEY,
+    st.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=f"latent-map-{ss[MAP_GEN]}",
                     config={"displaylogo": False})
