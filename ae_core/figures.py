@@ -704,11 +704,12 @@ def latent_map(
 
     user is drawn as latent_scatter's star ("your drawing"). Trace order: latent_scatter's traces, then
     [frame ring "this frame"], then [cross "decoded here"]; the added markers carry customdata -1 like
-    the grid. Selected and unselected points keep their normal look, so a click never fades the map,
-    and uirevision keeps the user's zoom across reruns. view fixes both axes to [-view, view] (a square
-    plot that shrinks to fit rather than stretching one axis); None leaves Plotly's autorange. The legend
-    (digits only; the overlays are for the page to explain) sits in a row above the plot, so the square
-    plot gets the full width.
+    the grid but skip hover, so they never catch a click meant for the points under them. Selected and
+    unselected points keep their normal look, so a click never fades the map, and uirevision keeps the
+    user's zoom across reruns. view fixes both axes to [-view, view] (a square plot that shrinks to fit
+    rather than stretching one axis); None leaves Plotly's autorange. The legend (digits only; the
+    overlays are for the page to explain) sits in a row above the plot, so the square plot gets the
+    full width.
     """
     highlight = {"z": np.asarray(user, dtype=np.float64).ravel(), "label": "your drawing"} if user is not None else None
     fig = latent_scatter(z, labels, highlight=highlight, path=path, grid=grid, extent=extent,
@@ -722,8 +723,7 @@ def latent_map(
         fig.add_trace(
             scatter(
                 x=[f[0]], y=[f[1]], name="this frame", mode="markers", customdata=[-1],
-                marker=dict(symbol="circle-open", size=24, color=ACCENT, line=dict(width=4)),
-                hovertemplate="interpolation frame<br>z=(%{x:.2f}, %{y:.2f})<extra></extra>",
+                marker=dict(symbol="circle-open", size=24, color=ACCENT, line=dict(width=4)), hoverinfo="skip",
             )
         )
     if current is not None:
@@ -731,8 +731,7 @@ def latent_map(
         fig.add_trace(
             scatter(
                 x=[c[0]], y=[c[1]], name="decoded here", mode="markers", customdata=[-1],
-                marker=dict(symbol="x", size=20, color=ACCENT, line=dict(color="white", width=2)),
-                hovertemplate="decoded here<br>z=(%{x:.2f}, %{y:.2f})<extra></extra>",
+                marker=dict(symbol="x", size=20, color=ACCENT, line=dict(color="white", width=2)), hoverinfo="skip",
             )
         )
     for trace in fig.data:

@@ -52,11 +52,6 @@ def clicked_code(points: Sequence[Mapping], codes: np.ndarray) -> tuple[np.ndarr
     return None
 
 
-def selection_signature(points: Sequence[Mapping]) -> tuple:
-    """A hashable fingerprint of a selection, to apply each new click exactly once."""
-    return tuple((p.get("curve_number"), p.get("point_index"), p.get("x"), p.get("y")) for p in points or ())
-
-
 def clip_code(z: np.ndarray, extent: float) -> np.ndarray:
     """The code clipped into the square [-extent, extent]^2."""
     return np.clip(np.asarray(z, dtype=np.float64), -extent, extent)
