@@ -705,8 +705,9 @@ def latent_map(
     user is drawn as latent_scatter's star ("your drawing"). Trace order: latent_scatter's traces, then
     [frame ring "this frame"], then [cross "decoded here"]; the added markers carry customdata -1 like
     the grid but skip hover, so they never catch a click meant for the points under them. Selected and
-    unselected points keep their normal look, so a click never fades the map, and uirevision keeps the
-    user's zoom across reruns. view fixes both axes to [-view, view] (a square plot that shrinks to fit
+    unselected points keep their normal look, so a click never fades the map. uirevision lets a host that
+    updates the figure in place keep the user's zoom (Streamlit redraws the chart on a new spec, so there
+    the view resets on each rerun). view fixes both axes to [-view, view] (a square plot that shrinks to fit
     rather than stretching one axis); None leaves Plotly's autorange. The legend (digits only; the
     overlays are for the page to explain) sits in a row above the plot, so the square plot gets the
     full width.

@@ -105,13 +105,15 @@ with tabs[0]:
 with tabs[1]:
     if tabs[1].open:
         reg = registry()
-        if not reg.wait_extras(timeout=0):
+        loaded = reg.wait_extras(timeout=0)
+        if not loaded:
             with st.spinner("Loading the ten per-class autoencoders (first start only)..."):
-                reg.wait_extras()
+                loaded = reg.wait_extras()
         clf = reg.perclass
         if clf is None:
+            why = reg.errors.get("perclass") or ("still loading; try again in a moment" if not loaded else "not loaded")
             st.warning("The per-class autoencoders (`perclass/digit_0.keras` ... `digit_9.keras`) are not "
-                       f"available, so there is nothing to classify with: {reg.errors.get('perclass', 'not loaded')}")
+                       f"available, so there is nothing to classify with: {why}")
         else:
             st.markdown("Ten small autoencoders, each trained on **one** digit only. A new digit goes through all "
                         "ten; the one that rebuilds it best (lowest error) names the class.")

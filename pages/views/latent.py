@@ -68,11 +68,11 @@ if points:
         _set_z(*hit)
     ss[MAP_GEN] += 1
 
-map_col, out_col = st.columns([2, 1], gap="large")
+map_col, out_col = st.columns([1.6, 1] if presenter_mode() else [2, 1], gap="large")
 map_slot = map_col.container()  # filled last, once the star and the interpolation path are known
 with map_col:
     st.caption("Red cross: the code being decoded. Star: your own digit (draw one in the last tab). "
-               "Black line: the interpolation path (Interpolation tab). Drag to zoom, double-click to zoom out.")
+               "Black line: the interpolation path (Interpolation tab). Hover a dot to see which digit it is.")
     svg = st.toggle("Draw the dots as SVG (slower; try it if clicking the map does nothing)", key="latent-svg",
                     persist_state="session")
 
@@ -83,7 +83,7 @@ with out_col:
     row = ss.get(ROW_KEY)
     big = 252 if presenter_mode() else 196
     if row is not None:
-        image_row([(decoded, "decoded from its code"), (x_test[row], f"the original: test digit #{row}")], big)
+        image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test digit #{row})")], big)
         where = f"the code of test digit #{row} (a {y_test[row]})"
     else:
         show_image(decoded, "decoded", big)
