@@ -632,8 +632,10 @@ def run_job(job: Job) -> int:
     rep.update(model_path=str(path), model_name=name, test_metrics=metrics, wall_time_s=result.wall_time_s,
                epochs_run=completed)
     if stop.stopped:
-        return _final(rep, "stopped", f"Stopped after {completed} of {cfg.epochs} epochs; the model so far "
-                      f"was saved as {name}.", t_start)
+        seen = int(rep.status.get("epochs_seen") or completed)
+        part = f"during epoch {seen}" if seen > completed else f"after epoch {completed}"
+        return _final(rep, "stopped", f"Stopped {part} of {cfg.epochs}; the model so far ({completed} full "
+                      f"epoch{'s' if completed != 1 else ''}) was saved as {name}.", t_start)
     return _final(rep, "done", f"Finished {completed} epochs; saved as {name}.", t_start)
 
 
