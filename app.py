@@ -1,7 +1,7 @@
 """Autoencoder Lab: entry point. `streamlit run app.py`."""
-import os
+from ae_core.serving import prepare_serving_environment  # imports no TensorFlow
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+prepare_serving_environment()  # before TensorFlow is first imported (below)
 
 import streamlit as st  # noqa: E402
 

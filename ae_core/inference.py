@@ -1,7 +1,9 @@
 """Fast inference for the app: every model's reconstruction of an image in one compiled, warmed-up call."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import tensorflow as tf
 from ae_core.models import decoder_of, encoder_of
 from ae_core.paths import SHIPPED_MODELS_DIR
 from ae_core.persistence import ModelFileError, load_model, read_sidecar
+from ae_core.serving import parallel_workers
 from ae_core.vae import VAE
 
 #: The shipped single models, in the order the app shows them.
@@ -117,8 +120,15 @@ class ModelRunner:
         self._reconstruct = compiled(lambda x: model(x, training=False))
 
     def _batched(self, fn, x: np.ndarray, batch_size: int) -> np.ndarray:
-        parts = [np.asarray(fn(tf.constant(x[i:i + batch_size]))) for i in range(0, len(x), batch_size)]
-        return np.concatenate(parts) if parts else np.zeros((0,))
+        # Chunks run on parallel threads (TensorFlow releases the GIL), so a big batch still uses every core
+        # when ops are single-threaded (ae_core.serving).
+        step = max(1, min(batch_size, math.ceil(len(x) / parallel_workers())))
+        chunks = [x[i:i + step] for i in range(0, len(x), step)]
+        if len(chunks) <= 1:
+            return np.asarray(fn(tf.constant(x))) if len(x) else np.zeros((0,))
+        with ThreadPoolExecutor(min(len(chunks), parallel_workers())) as pool:
+            parts = list(pool.map(lambda c: np.asarray(fn(tf.constant(c))), chunks))
+        return np.concatenate(parts)
 
     def encode(self, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
         """Codes (for a VAE: posterior means) of images."""

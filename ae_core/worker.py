@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from ae_core.paths import REPO_ROOT, SAMPLES_DIR, user_data_dir
+from ae_core.serving import worker_environment
 
 ACTIVE_STATES = ("starting", "loading", "running", "saving")
 FINAL_STATES = ("done", "stopped", "failed")
@@ -330,7 +331,7 @@ class TrainingManager:
                     "snapshots": [], "data": info.__dict__,
                 })
                 write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": now})
-                env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+                env = {**worker_environment(dict(os.environ)), "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
                        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
                                                      if p)}
                 with open(job.log_path, "ab") as log:

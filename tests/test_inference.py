@@ -70,3 +70,13 @@ def test_perclass_classifier_picks_lowest_error(small_digits):
     direct = np.mean((np.asarray(models[1](x[:10])) - x[:10]) ** 2, axis=(1, 2, 3))
     np.testing.assert_allclose(errs[:, 1], direct, rtol=1e-4, atol=1e-6)
     np.testing.assert_array_equal(clf.predict(x[:10]), errs.argmin(axis=1))
+
+
+def test_runner_splits_big_batches_in_order(models, small_digits):
+    x, _ = small_digits
+    runner = ModelRunner(models["conv"].model)
+    whole = runner.reconstruct(x[:9], batch_size=1000)
+    chunked = runner.reconstruct(x[:9], batch_size=2)  # five chunks on parallel threads
+    assert chunked.shape == (9, 28, 28)
+    np.testing.assert_allclose(chunked, whole, atol=1e-5)
+    np.testing.assert_allclose(chunked[4], np.asarray(models["conv"].model(x[4:5]))[0, ..., 0], atol=1e-5)

@@ -5,11 +5,13 @@ import numpy as np
 import streamlit as st
 
 from ae_core.registry import ModelRegistry
+from ae_core.serving import configure_serving_threads
 
 
 @st.cache_resource(show_spinner=False)
 def registry() -> ModelRegistry:
     """The one model registry of this server process; starts loading in the background."""
+    configure_serving_threads()  # before the first TensorFlow op of this process
     return ModelRegistry().start()
 
 

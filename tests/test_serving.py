@@ -1,0 +1,32 @@
+"""The serving settings: environment applied before TensorFlow, and kept away from the training worker."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from ae_core import serving
+
+
+def test_worker_environment_drops_only_what_this_process_set(monkeypatch):
+    monkeypatch.setattr(serving, "_set_here", {"TF_ENABLE_ONEDNN_OPTS", "TF_CPP_MIN_LOG_LEVEL"})
+    env = {"TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/bin"}
+    assert serving.worker_environment(env) == {"TF_CPP_MIN_LOG_LEVEL": "2", "PATH": "/bin"}
+    monkeypatch.setattr(serving, "_set_here", set())  # the user set it: the worker keeps it
+    assert serving.worker_environment(env) == env
+
+
+def test_prepare_refuses_once_tensorflow_is_imported():
+    import tensorflow  # noqa: F401  (the test process has it anyway)
+    assert serving.prepare_serving_environment() is False
+
+
+def test_fresh_process_gets_serving_settings():
+    code = ("import os; from ae_core import serving; assert serving.prepare_serving_environment(); "
+            "assert os.environ['TF_ENABLE_ONEDNN_OPTS'] == '0'; assert serving.configure_serving_threads(); "
+            "import tensorflow as tf; print(tf.config.threading.get_intra_op_parallelism_threads(), "
+            "tf.config.threading.get_inter_op_parallelism_threads() == serving.parallel_workers())")
+    env = {"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
+                         cwd=serving.__file__.rsplit("/ae_core/", 1)[0])
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-2:] == ["1", "True"]
