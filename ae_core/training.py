@@ -173,6 +173,16 @@ def _optimizer(cfg: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optim
     return keras.optimizers.Adam(lr)
 
 
+def steps_per_execution(kind: str, steps_per_epoch: int) -> int:
+    """Training steps per compiled call: many for the tiny dense AE (Python overhead dominates), few otherwise.
+
+    Batch callbacks (progress, Stop) run once per call, so an epoch keeps at least ~10 of them; 32 dense
+    steps are a fraction of a second, and 4 steps of a conv model keep Stop within about a second.
+    """
+    most = 32 if kind == "dense" else 4
+    return max(1, min(most, steps_per_epoch // 10))
+
+
 def train(cfg: TrainConfig, x_train: np.ndarray, x_val: np.ndarray | None = None, *,
           callbacks: Sequence[keras.callbacks.Callback] = (), verbose: int | str = 0,
           model: keras.Model | None = None) -> TrainResult:
@@ -187,7 +197,8 @@ def train(cfg: TrainConfig, x_train: np.ndarray, x_val: np.ndarray | None = None
         model = build_model(cfg.kind, code_size=cfg.code_size, hidden=cfg.hidden, filters=cfg.filters,
                             latent_dim=cfg.latent_dim, beta=cfg.beta)
     steps = math.ceil(len(x_train) / cfg.batch_size)
-    model.compile(optimizer=_optimizer(cfg, steps), loss=loss_for(cfg.kind), jit_compile=False)
+    model.compile(optimizer=_optimizer(cfg, steps), loss=loss_for(cfg.kind), jit_compile=False,
+                  steps_per_execution=steps_per_execution(cfg.kind, steps))
     train_ds = make_dataset(x_train, cfg)
     val_ds = make_dataset(x_val, cfg, shuffle=False) if x_val is not None else None
     stop_flags = [c for c in callbacks if isinstance(c, StopFlag)]

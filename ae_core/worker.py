@@ -538,7 +538,7 @@ def _callbacks(job: Job, rep: _Reporter, samples_in: np.ndarray, steps: int, epo
             state["epoch"], state["batch"] = epoch, 0
 
         def on_train_batch_end(self, batch, logs=None):
-            state["batch"] = batch + 1
+            state["batch"] = min(batch + 1, steps)  # with steps_per_execution the last call may overshoot
             frac = (state["epoch"] + state["batch"] / steps) / epochs
             rep.update(force=False, state="running", batch=state["batch"], progress=min(frac, 1.0),
                        message=f"Epoch {state['epoch'] + 1}/{epochs}: batch {state['batch']}/{steps}")

@@ -96,3 +96,10 @@ def test_nonsense_config_is_refused(field, value):
 def test_valid_config_is_cleaned():
     cfg = validate_config(TrainConfig(epochs="3", learning_rate="0.01"))
     assert cfg.epochs == 3 and cfg.learning_rate == 0.01
+
+
+def test_steps_per_execution_keeps_progress_and_stop_frequent():
+    from ae_core.training import steps_per_execution
+    assert steps_per_execution("dense", 469) == 32  # full MNIST at batch 128: 15 progress calls an epoch
+    assert steps_per_execution("conv", 469) == 4
+    assert steps_per_execution("dense", 20) == 2 and steps_per_execution("vae", 5) == 1
