@@ -94,6 +94,16 @@ def streamlit_server(tmp_path_factory):
         stop_server(proc, log)
 
 
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of its own, for tests about a server's very first request."""
+    proc, url, log = start_server(tmp_path / "ae-home")
+    try:
+        yield url
+    finally:
+        stop_server(proc, log)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

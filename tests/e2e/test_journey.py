@@ -21,14 +21,20 @@ PAGES = [
 ]
 
 
-def test_deep_link_as_first_request_gets_the_real_app(app_page: Page):
+@pytest.mark.parametrize("path,title", [("/denoise", "Denoise"), ("/train", "Train your own autoencoder")])
+def test_deep_link_as_first_request_gets_the_real_app(page: Page, fresh_server, path, title):
     """The very first request of a fresh server is a deep link: it must get app.py's navigation and layout,
-    not Streamlit's legacy pages/ discovery (which would list raw file names like 'draw')."""
-    open_page(app_page, "/denoise", "Denoise")
-    nav = app_page.get_by_test_id("stSidebarNav")
+    no "Page not found" dialog, and not Streamlit's legacy pages/ listing (raw file names like 'app')."""
+    open_page(page, fresh_server + path, title)
+    page.wait_for_timeout(1500)  # the dialog, when it comes, follows the first script run
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_role("link", name="Draw & reconstruct")).to_be_visible()
     expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
-    assert_no_exception(app_page)
+    expect(nav.get_by_role("link")).to_have_count(len(PAGES))
+    page.get_by_role("link", name="Home", exact=True).click()  # nothing modal blocks the page
+    expect(page).to_have_url(fresh_server + "/")
+    assert_no_exception(page)
 
 
 @pytest.mark.parametrize("path,title,name", PAGES, ids=[p[2] for p in PAGES])

@@ -1,0 +1,117 @@
+"""Browser journeys through the interactive features: noise slider, latent-map click, interpolation between
+two drawings and a one-epoch training (the app_page fixture also checks JS errors and foreign hosts)."""
+from __future__ import annotations
+
+import re
+import urllib.request
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ONE, ZERO, assert_no_exception, draw, open_page, shot, wait_idle
+
+SCORE = re.compile(r"MSE \d\.\d{4}")
+
+
+def health_ok(base_url: str) -> bool:
+    return urllib.request.urlopen(base_url + "/_stcore/health", timeout=5).read() == b"ok"
+
+
+def slider(page: Page, label: str):
+    return page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
+
+
+def image_sources(page: Page) -> list[str]:
+    return page.locator('[data-testid="stImage"] img').evaluate_all("els => els.map(e => e.src)")
+
+
+def test_noise_slider_changes_noisy_and_denoised_images(app_page: Page, streamlit_server):
+    page = app_page
+    open_page(page, "/denoise", "Denoise")
+    page.get_by_text("Test digit", exact=True).click()
+    wait_idle(page)
+    scores_before = page.get_by_text(SCORE).all_inner_texts()
+    images_before = image_sources(page)
+    assert len(scores_before) >= 3, scores_before  # noisy input, plain conv AE, denoising AE
+    thumb = slider(page, "Amount")
+    thumb.focus()
+    for _ in range(6):  # 0.50 -> 0.80 in steps of 0.05
+        thumb.press("ArrowRight")
+    expect(thumb).to_have_attribute("aria-valuenow", "0.8")
+    wait_idle(page)
+    expect(page.get_by_text(SCORE).first).not_to_have_text(scores_before[0])
+    wait_idle(page)
+    scores_after = page.get_by_text(SCORE).all_inner_texts()
+    assert scores_after[:3] != scores_before[:3]
+    changed = [a != b for a, b in zip(image_sources(page), images_before)]
+    assert sum(changed) >= 3, "the noisy input and both reconstructions must be redrawn"
+    assert_no_exception(page)
+    shot(page, "journey-denoise")
+    assert health_ok(streamlit_server)
+
+
+def test_click_on_the_latent_map_decodes_that_point(app_page: Page, streamlit_server):
+    page = app_page
+    open_page(page, "/latent", "Latent space")
+    decoding = page.get_by_text(re.compile(r"Decoding z = \("))
+    expect(decoding).to_contain_text("(+0.00, +0.00)")
+    plot = page.get_by_test_id("stPlotlyChart").first.locator(".nsewdrag").first
+    plot.scroll_into_view_if_needed()
+    box = plot.bounding_box()
+    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"])
+    expect(decoding).not_to_contain_text("(+0.00, +0.00)")
+    wait_idle(page)
+    z = re.search(r"z = \(([-+]\d\.\d\d), ([-+]\d\.\d\d)\)", decoding.inner_text())
+    assert z and float(z.group(1)) < 0 < float(z.group(2)), "a click left of and above the centre"
+    assert_no_exception(page)
+    shot(page, "journey-latent-click")
+    assert health_ok(streamlit_server)
+
+
+def test_draw_two_digits_and_interpolate(app_page: Page, streamlit_server):
+    page = app_page
+    open_page(page, "/latent", "Latent space")
+    page.get_by_role("tab", name="Interpolation").click()
+    wait_idle(page)
+    for nth in range(2):  # "From" then "To": switch each end point to its own canvas
+        page.get_by_test_id("stRadio").filter(has_text="Draw").nth(nth).get_by_text("Draw", exact=True).click()
+        wait_idle(page)
+    expect(page.get_by_text("Choose or draw both end points")).to_be_visible()
+    draw(page, ONE, nth=0)
+    wait_idle(page)
+    draw(page, ZERO, nth=1)
+    strip = page.get_by_text(re.compile("your drawing to your drawing"))
+    expect(strip).to_be_visible()
+    wait_idle(page)
+    frame = page.get_by_text(re.compile(r"frame 1 of 10"))
+    expect(frame).to_be_visible()
+    thumb = slider(page, "Frame")
+    thumb.focus()
+    thumb.press("End")
+    expect(page.get_by_text(re.compile(r"frame 10 of 10"))).to_be_visible()
+    wait_idle(page)
+    assert_no_exception(page)
+    shot(page, "journey-interpolation")
+    assert health_ok(streamlit_server)
+
+
+def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, streamlit_server):
+    page = app_page
+    open_page(page, "/train", "Train your own autoencoder")
+    for label, value in (("Epochs", "1"), ("Training digits", "1000")):
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Enter")
+        wait_idle(page)
+    page.get_by_role("button", name="Start training").click()
+    expect(page.get_by_test_id("stProgress").first).to_be_visible()
+    download = page.get_by_role("button", name="Download model (.keras)")
+    expect(download).to_be_visible(timeout=300_000)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"is ready: 1 epoch on 1,000 digits"))).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename.endswith(".keras")
+    assert_no_exception(page)
+    shot(page, "journey-train")
+    assert health_ok(streamlit_server)
