@@ -17,7 +17,8 @@ def health_ok(base_url: str) -> bool:
 
 
 def slider(page: Page, label: str):
-    return page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
+    """The thumb of the slider labelled exactly `label`."""
+    return page.get_by_test_id("stSlider").filter(has=page.get_by_text(label, exact=True)).get_by_role("slider")
 
 
 def image_sources(page: Page) -> list[str]:
@@ -36,7 +37,7 @@ def test_noise_slider_changes_noisy_and_denoised_images(app_page: Page, streamli
     thumb.focus()
     for _ in range(6):  # 0.50 -> 0.80 in steps of 0.05
         thumb.press("ArrowRight")
-    expect(thumb).to_have_attribute("aria-valuenow", "0.8")
+    expect(thumb).to_have_attribute("aria-valuetext", "0.80")
     wait_idle(page)
     expect(page.get_by_text(SCORE).first).not_to_have_text(scores_before[0])
     wait_idle(page)
