@@ -9,7 +9,6 @@ from pages.shared.resources import registry  # noqa: E402
 from pages.shared.widgets import apply_style, sidebar  # noqa: E402
 
 st.set_page_config(page_title="Autoencoder Lab", layout="wide", initial_sidebar_state="expanded")
-registry()  # start loading every shipped model in the background, once per process
 
 PAGES = [
     st.Page("pages/views/home.py", title="Home", default=True),
@@ -23,4 +22,10 @@ PAGES = [
 page = st.navigation(PAGES)
 apply_style()
 sidebar()
-page.run()
+try:
+    page.run()
+finally:  # also after st.stop() / st.rerun()
+    # Load every shipped model in the background from now on (once per process). Starting only after the
+    # first page is drawn keeps TensorFlow's import (seconds of CPU) from slowing it down; a page that needs
+    # a model sooner starts the loading itself by waiting for it.
+    registry().start()

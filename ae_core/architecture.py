@@ -4,10 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import keras
+from typing import TYPE_CHECKING
 
 from ae_core.compression import INPUT_DIM, compression_ratio
-from ae_core.models import code_shape, code_size, decoder_of, describe, encoder_of
+
+if TYPE_CHECKING:  # importing Keras means TensorFlow: seconds the Home page must not wait for
+    import keras
 
 #: Layer widths of the dense AE when its sidecar cannot be read (matches scripts/train_shipped.sh).
 DEFAULT_DENSE_WIDTHS: tuple[int, ...] = (784, 64, 32, 16, 32, 64, 784)
@@ -35,6 +37,7 @@ class ModelCard:
 
 def model_card(model: keras.Model) -> ModelCard:
     """Parameter counts, code size, compression ratio (784 / code size) and the layer table of a model."""
+    from ae_core.models import code_shape, code_size, decoder_of, describe, encoder_of
     enc, dec = encoder_of(model), decoder_of(model)
     size = code_size(model)
     return ModelCard(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from html import escape
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -619,20 +621,20 @@ DECODER_COLOR = PCA_COLOR
 IO_COLOR = "#6b7280"  # input and output layers (grey)
 
 
-def architecture_diagram(
+def architecture_svg(
     widths: Sequence[int],
     code_index: int | None = None,
     *,
     names: Sequence[str] | None = None,
-    title: str = "",
     height: int = 290,
-) -> go.Figure:
-    """Encoder -> code -> decoder drawn as bars (height ~ sqrt(layer width)) joined by a funnel.
+) -> str:
+    """Encoder -> code -> decoder as an SVG: bars (height ~ sqrt(layer width)) joined by a funnel.
 
     widths are the numbers of values per layer, input first (e.g. 784, 64, 32, 16, 32, 64, 784);
-    code_index (default: the narrowest layer) is the bottleneck, drawn in ACCENT. Trace order: one
-    funnel segment per gap, then one bar per layer (named "<name>: <width>"); annotations give each
-    layer's size and name and bracket the encoder and decoder.
+    code_index (default: the narrowest layer) is the bottleneck, drawn in ACCENT. Plain SVG rather than
+    Plotly, so the Home page it opens needs none of Plotly's 4.7 MB of browser code. Each bar has an
+    id "layer-<i>" and a tooltip "<name>: <width> numbers"; text gives each layer's size and name and
+    brackets the encoder and decoder.
     """
     w = np.asarray(widths, dtype=np.float64)
     if w.ndim != 1 or w.size < 3 or np.any(w <= 0):
@@ -645,42 +647,37 @@ def architecture_diagram(
         names = ["input" if i == 0 else "output" if i == n - 1 else "code" if i == c else "hidden" for i in range(n)]
     if len(names) != n:
         raise ValueError(f"{len(names)} names for {n} layers")
-    half = 0.5 * np.sqrt(w / w.max())  # bar half-heights, the widest layer spans -0.5..0.5
-    bar_w = 0.28
+    half = 0.5 * np.sqrt(w / w.max())  # bar half-heights: the widest layer spans -0.5..0.5
+    bar_w, ux, uy = 0.28, 100.0, 200.0  # bar width (layer units); pixels per layer step / per unit height
+    x_lo, y_hi, width = -0.6, 0.78, (n - 0.4 + 0.6) * ux
+    sx = lambda x: (x - x_lo) * ux  # noqa: E731
+    sy = lambda y: (y_hi - y) * uy  # noqa: E731
     colors = [IO_COLOR if i in (0, n - 1) else ACCENT if i == c else ENCODER_COLOR if i < c else DECODER_COLOR
               for i in range(n)]
-
-    fig = go.Figure()
+    parts = []
     for i in range(n - 1):  # funnel between neighbouring bars
         x0, x1 = i + bar_w / 2, i + 1 - bar_w / 2
-        side = ENCODER_COLOR if i < c else DECODER_COLOR
-        fig.add_trace(go.Scatter(
-            x=[x0, x1, x1, x0, x0], y=[half[i], half[i + 1], -half[i + 1], -half[i], half[i]],
-            fill="toself", fillcolor=_rgba(side, 0.13), line=dict(width=0), mode="lines",
-            hoverinfo="skip", showlegend=False, name=f"funnel {i}",
-        ))
+        pts = [(x0, half[i]), (x1, half[i + 1]), (x1, -half[i + 1]), (x0, -half[i])]
+        parts.append(f'<polygon class="funnel" points="{" ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)}" '
+                     f'fill="{ENCODER_COLOR if i < c else DECODER_COLOR}" fill-opacity="0.13"/>')
     for i in range(n):
-        x0, x1 = i - bar_w / 2, i + bar_w / 2
-        fig.add_trace(go.Scatter(
-            x=[x0, x1, x1, x0, x0], y=[half[i], half[i], -half[i], -half[i], half[i]],
-            fill="toself", fillcolor=colors[i], line=dict(color=colors[i], width=1), mode="lines",
-            name=f"{names[i]}: {int(w[i])}", showlegend=False,
-            hovertemplate=f"{names[i]}: {int(w[i])} numbers<extra></extra>",
-        ))
-        fig.add_annotation(x=i, y=-0.56, yanchor="top", showarrow=False, align="center",
-                           text=f"<b>{int(w[i])}</b><br>{names[i]}", font=dict(size=FONT_SIZE - 1, color=INK))
+        label = f"{names[i]}: {int(w[i])}"
+        parts.append(f'<rect id="layer-{i}" x="{sx(i - bar_w / 2):.1f}" y="{sy(half[i]):.1f}" '
+                     f'width="{bar_w * ux:.1f}" height="{2 * half[i] * uy:.1f}" fill="{colors[i]}">'
+                     f'<title>{escape(label)} numbers</title></rect>')
+        parts.append(f'<text x="{sx(i):.1f}" y="{sy(-0.56) + FONT_SIZE:.1f}" text-anchor="middle">'
+                     f'<tspan font-weight="bold">{int(w[i])}</tspan>'
+                     f'<tspan x="{sx(i):.1f}" dy="1.25em">{escape(names[i])}</tspan></text>')
     for label, a, b, color in (("encoder", 0, c, ENCODER_COLOR), ("decoder", c, n - 1, DECODER_COLOR)):
-        fig.add_shape(type="line", x0=a, x1=b, y0=0.62, y1=0.62, line=dict(color=color, width=3))
-        fig.add_annotation(x=(a + b) / 2, y=0.64, yanchor="bottom", showarrow=False, text=f"<b>{label}</b>",
-                           font=dict(size=FONT_SIZE + 1, color=color))
-    fig.update_layout(
-        template=TEMPLATE, height=height, showlegend=False, font=dict(size=FONT_SIZE, color=INK),
-        margin=dict(l=10, r=10, t=50 if title else 10, b=10), plot_bgcolor="white",
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_SIZE)) if title else None,
-    )
-    fig.update_xaxes(visible=False, range=[-0.6, n - 0.4], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-0.84, 0.78], fixedrange=True)
-    return fig
+        parts.append(f'<line x1="{sx(a):.1f}" x2="{sx(b):.1f}" y1="{sy(0.62):.1f}" y2="{sy(0.62):.1f}" '
+                     f'stroke="{color}" stroke-width="3"/>')
+        parts.append(f'<text x="{sx((a + b) / 2):.1f}" y="{sy(0.65):.1f}" text-anchor="middle" fill="{color}" '
+                     f'font-weight="bold" font-size="{FONT_SIZE + 1}">{label}</text>')
+    view_h = (y_hi + 0.84) * uy
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {view_h:.0f}" '
+            f'width="{width * height / view_h:.0f}" height="{height}" preserveAspectRatio="xMidYMid meet" role="img" '
+            f'aria-label="autoencoder layer sizes {" ".join(str(int(v)) for v in w)}" '
+            f'font-family="sans-serif" font-size="{FONT_SIZE}" fill="{INK}">{"".join(parts)}</svg>')
 
 
 # ---------------------------------------------------------------- interactive latent map

@@ -11,20 +11,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ae_core.catalog import SHIPPED_MODELS
 from ae_core.models import decoder_of, encoder_of
 from ae_core.paths import SHIPPED_MODELS_DIR
 from ae_core.persistence import ModelFileError, load_model, read_sidecar
 from ae_core.serving import parallel_workers
 from ae_core.vae import VAE
 
-#: The shipped single models, in the order the app shows them.
-SHIPPED_MODELS = {
-    "dense": "Dense AE (16-value code)",
-    "conv": "Conv AE (4x4x8 code)",
-    "denoising": "Denoising AE",
-    "vae2": "VAE, 2-d code",
-    "vae16": "VAE, 16-d code",
-}
 IMAGE_SPEC = tf.TensorSpec((None, 28, 28, 1), tf.float32)
 
 

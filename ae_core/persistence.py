@@ -11,6 +11,7 @@ from pathlib import Path
 import keras
 
 from ae_core.paths import SHIPPED_MODELS_DIR
+from ae_core.sidecars import read_sidecar, sidecar_path  # noqa: F401  (re-exported)
 
 MAX_MODEL_BYTES = 200 * 2**20
 
@@ -29,11 +30,6 @@ def library_versions() -> dict[str, str]:
     import tensorflow
     return {"python": platform.python_version(), "tensorflow": tensorflow.__version__,
             "keras": keras.__version__, "numpy": numpy.__version__}
-
-
-def sidecar_path(model_path: str | os.PathLike) -> Path:
-    """The JSON sidecar next to a model file."""
-    return Path(model_path).with_suffix(".json")
 
 
 def _is_shipped(path: Path) -> bool:
@@ -66,14 +62,6 @@ def write_sidecar(model_path: str | os.PathLike, info: dict) -> Path:
     path = sidecar_path(model_path)
     atomic_write_bytes(path, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
     return path
-
-
-def read_sidecar(model_path: str | os.PathLike) -> dict:
-    """The sidecar of a model, or {} when it has none or it is unreadable."""
-    try:
-        return json.loads(sidecar_path(model_path).read_text())
-    except (OSError, ValueError):
-        return {}
 
 
 def _without_training_state(model: keras.Model) -> keras.Model:

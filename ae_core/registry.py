@@ -1,28 +1,34 @@
-"""Process-wide store of loaded models: shipped ones load in a background thread, user ones on demand."""
+"""Process-wide store of loaded models: shipped ones load in a background thread, user ones on demand.
+
+Even TensorFlow is imported by that thread (it takes seconds), so a page that needs no model yet renders
+at once.
+"""
 from __future__ import annotations
 
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ae_core.inference import (
-    SHIPPED_MODELS,
-    LoadedModel,
-    ModelRunner,
-    PerClassClassifier,
-    Reconstructor,
-    load_compression_models,
-    load_models,
-)
+from ae_core.catalog import SHIPPED_MODELS
 from ae_core.paths import SHIPPED_MODELS_DIR
+
+if TYPE_CHECKING:
+    from ae_core.inference import LoadedModel, ModelRunner, PerClassClassifier, Reconstructor
+
+
+#: GIL switch interval while loading (Python's default is 0.005 s).
+LOADING_SWITCH_INTERVAL_S = 0.0005
 
 
 class ModelRegistry:
     """Loads every shipped model once, warms the compiled paths, and hands them out thread-safely."""
 
-    def __init__(self, folder: Path | None = None):
+    def __init__(self, folder: Path | None = None, *, before_loading: Callable[[], object] | None = None):
+        self.before_loading = before_loading  # runs first in the loader thread (e.g. TensorFlow settings)
         self.folder = Path(folder or os.environ.get("AE_LAB_MODELS_DIR") or SHIPPED_MODELS_DIR)
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -46,7 +52,21 @@ class ModelRegistry:
         return self
 
     def _load_all(self) -> None:
+        # Importing TensorFlow and building models is CPU-bound Python that holds the GIL; a short switch
+        # interval lets the web server's thread in between (a convoy of 5 ms waits otherwise turns each file
+        # it serves into a second or more while the models load).
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(LOADING_SWITCH_INTERVAL_S)
         try:
+            self._load_models()
+        finally:
+            sys.setswitchinterval(switch)
+
+    def _load_models(self) -> None:
+        try:
+            if self.before_loading is not None:
+                self.before_loading()
+            from ae_core.inference import ModelRunner, Reconstructor, load_models
             models, errors = load_models(self.folder, tuple(SHIPPED_MODELS))
             self.models, self.errors = models, errors
             self.reconstructor = Reconstructor(models) if models else None
@@ -58,6 +78,7 @@ class ModelRegistry:
         finally:
             self._ready.set()
         try:
+            from ae_core.inference import PerClassClassifier, load_compression_models
             try:
                 self.perclass = PerClassClassifier.load(self.folder / "perclass")
             except Exception as e:

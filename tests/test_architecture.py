@@ -25,29 +25,36 @@ def test_dense_widths_from_sidecar():
     assert dense_widths({"config": {"hidden": [64], "code_size": "x"}}) == DEFAULT_DENSE_WIDTHS
 
 
-def test_architecture_diagram_bars_and_labels():
+def _bars(svg: str) -> list[tuple[str, float, str]]:
+    """(tooltip, height, fill) of each layer bar, in order."""
+    import re
+    return [(t, float(h), f) for h, f, t in
+            re.findall(r'<rect id="layer-\d+" [^>]*height="([\d.]+)" fill="([^"]+)"><title>([^<]+)</title>', svg)]
+
+
+def test_architecture_svg_bars_and_labels():
     widths = (784, 64, 32, 16, 32, 64, 784)
-    fig = F.architecture_diagram(widths)
-    bars = [t for t in fig.data if not t.name.startswith("funnel")]
-    funnels = [t for t in fig.data if t.name.startswith("funnel")]
-    assert len(bars) == 7 and len(funnels) == 6
-    assert [b.name for b in bars][:4] == ["input: 784", "hidden: 64", "hidden: 32", "code: 16"]
-    heights = [max(b.y) - min(b.y) for b in bars]
-    assert heights[0] == pytest.approx(1.0) and heights[3] == min(heights)
+    svg = F.architecture_svg(widths)
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    bars = _bars(svg)
+    assert len(bars) == 7 and svg.count('class="funnel"') == 6
+    assert [b[0] for b in bars][:4] == ["input: 784 numbers", "hidden: 64 numbers", "hidden: 32 numbers",
+                                        "code: 16 numbers"]
+    heights = [b[1] for b in bars]
+    assert heights[0] == max(heights) and heights[3] == min(heights)
     assert heights == sorted(heights[:4], reverse=True) + sorted(heights[4:])
-    assert bars[3].fillcolor == F.ACCENT
-    texts = " ".join(a.text for a in fig.layout.annotations)
-    assert "encoder" in texts and "decoder" in texts and "<b>16</b>" in texts
-    assert not fig.layout.xaxis.visible
+    assert heights[0] / heights[3] == pytest.approx((784 / 16) ** 0.5, rel=0.01)  # sqrt of the width ratio
+    assert bars[3][2] == F.ACCENT and bars[1][2] != F.ACCENT
+    assert ">encoder</text>" in svg and ">decoder</text>" in svg and '<tspan font-weight="bold">16</tspan>' in svg
 
 
-def test_architecture_diagram_explicit_code_and_errors():
-    fig = F.architecture_diagram([784, 128, 784], names=["in", "z", "out"])
-    assert [t.name for t in fig.data if not t.name.startswith("funnel")] == ["in: 784", "z: 128", "out: 784"]
+def test_architecture_svg_explicit_code_and_errors():
+    svg = F.architecture_svg([784, 128, 784], names=["in", "z<", "out"])
+    assert [b[0] for b in _bars(svg)] == ["in: 784 numbers", "z&lt;: 128 numbers", "out: 784 numbers"]
     with pytest.raises(ValueError):
-        F.architecture_diagram([784, 784])
+        F.architecture_svg([784, 784])
     with pytest.raises(ValueError):
-        F.architecture_diagram([16, 784, 784])  # narrowest layer at the edge
+        F.architecture_svg([16, 784, 784])  # narrowest layer at the edge
     with pytest.raises(ValueError):
-        F.architecture_diagram([784, 16, 784], names=["a"])
-    assert np.isfinite(F.architecture_diagram([784, 16, 784]).data[0].x).all()
+        F.architecture_svg([784, 16, 784], names=["a"])
+    assert "nan" not in F.architecture_svg([784, 16, 784])

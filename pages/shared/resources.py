@@ -10,9 +10,8 @@ from ae_core.serving import configure_serving_threads
 
 @st.cache_resource(show_spinner=False)
 def registry() -> ModelRegistry:
-    """The one model registry of this server process; starts loading in the background."""
-    configure_serving_threads()  # before the first TensorFlow op of this process
-    return ModelRegistry().start()
+    """The one model registry of this server process (loading starts with `start()` or the first wait)."""
+    return ModelRegistry(before_loading=configure_serving_threads)  # TF settings before its first op
 
 
 def core_models() -> ModelRegistry:

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from ae_core.architecture import ModelCard, dense_widths, model_card
-from ae_core.figures import architecture_diagram
-from ae_core.inference import SHIPPED_MODELS
-from ae_core.persistence import read_sidecar
+from ae_core.catalog import SHIPPED_MODELS
+from ae_core.figures import architecture_svg
+from ae_core.sidecars import read_sidecar
 from pages.shared.resources import registry, samples
 from pages.shared.widgets import drawing_canvas, presenter_mode, show_image
 
@@ -68,7 +68,7 @@ with intro:
         "drawing new digits."
     )
 with diagram:
-    st.plotly_chart(architecture_diagram(widths), config={"displayModeBar": False}, key="home-diagram")
+    st.image(architecture_svg(widths), width="stretch")
     st.caption(f"The dense autoencoder in the demo below: {' → '.join(str(w) for w in widths)} numbers "
                "per layer (bar height grows with the square root of the layer's size).")
 

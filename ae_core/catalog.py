@@ -1,0 +1,11 @@
+"""Names and labels of the shipped models (no TensorFlow import, so a page can list them instantly)."""
+from __future__ import annotations
+
+#: The shipped single models, in the order the app shows them.
+SHIPPED_MODELS = {
+    "dense": "Dense AE (16-value code)",
+    "conv": "Conv AE (4x4x8 code)",
+    "denoising": "Denoising AE",
+    "vae2": "VAE, 2-d code",
+    "vae16": "VAE, 16-d code",
+}

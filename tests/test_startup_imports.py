@@ -1,0 +1,39 @@
+"""The first page must render before TensorFlow (5+ s to import here) has loaded: its imports stay TF-free."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIRST_PAGE_IMPORTS = [
+    "ae_core.serving", "ae_core.catalog", "ae_core.sidecars", "ae_core.architecture", "ae_core.figures",
+    "ae_core.preprocess", "ae_core.imageio", "ae_core.registry", "pages.shared.resources",
+    "pages.shared.widgets",
+]
+
+
+def test_first_page_modules_do_not_import_tensorflow():
+    code = ("import importlib, sys\n"
+            f"for name in {FIRST_PAGE_IMPORTS!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    heavy = [m for m in ('tensorflow', 'keras') if m in sys.modules]\n"
+            "    assert not heavy, f'{name} imports {heavy}'\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_registry_imports_tensorflow_in_its_thread(tmp_path):
+    """Creating and starting the registry returns at once; the models (and TF) arrive from the loader thread."""
+    code = ("import sys, time\n"
+            "from ae_core.registry import ModelRegistry\n"
+            "calls = []\n"
+            "t0 = time.perf_counter()\n"
+            "reg = ModelRegistry(before_loading=lambda: calls.append('tensorflow' in sys.modules)).start()\n"
+            "started = time.perf_counter() - t0\n"
+            "assert reg.wait(300) and 'dense' in reg.models, reg.errors\n"
+            "print(started < 1.0, calls == [False], 'tensorflow' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-3:] == ["True", "True", "True"]
