@@ -5,13 +5,19 @@ import numpy as np
 import streamlit as st
 
 from ae_core.registry import ModelRegistry
-from ae_core.serving import configure_serving_threads
+from ae_core.serving import configure_serving_threads, keep_kernel_cache_across_reruns
 
 
 @st.cache_resource(show_spinner=False)
 def registry() -> ModelRegistry:
     """The one model registry of this server process (loading starts with `start()` or the first wait)."""
-    return ModelRegistry(before_loading=configure_serving_threads)  # TF settings before its first op
+    return ModelRegistry(before_loading=_prepare_tensorflow)
+
+
+def _prepare_tensorflow() -> None:
+    """Runs in the loader thread before TensorFlow's first op: serving settings, caches kept across reruns."""
+    configure_serving_threads()
+    keep_kernel_cache_across_reruns()
 
 
 def core_models() -> ModelRegistry:
