@@ -6,9 +6,11 @@ prepare_serving_environment()  # before TensorFlow is first imported (below)
 import streamlit as st  # noqa: E402
 
 from pages.shared.resources import registry  # noqa: E402
-from pages.shared.widgets import apply_style, sidebar  # noqa: E402
+from pages.shared.widgets import apply_style, presenter_mode, sidebar  # noqa: E402
 
-st.set_page_config(page_title="Autoencoder Lab", layout="wide", initial_sidebar_state="expanded")
+# A talk opens the app with ?present=1: start with the sidebar folded, so the large canvas fits on 1440 px.
+st.set_page_config(page_title="Autoencoder Lab", layout="wide",
+                   initial_sidebar_state="collapsed" if presenter_mode() else "expanded")
 
 PAGES = [
     st.Page("pages/views/home.py", title="Home", default=True),
