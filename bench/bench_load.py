@@ -32,6 +32,7 @@ from _common import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
 CANVAS = '[data-testid="stBidiComponentIsolated"] canvas.upper-canvas'
@@ -86,8 +87,16 @@ async def open_draw_page(context, url: str):
 async def stroke(page, rng: random.Random) -> None:
     """A digit-like polyline of 3-5 points drawn with the mouse inside the canvas."""
     canvas = page.locator(CANVAS).first
-    await canvas.scroll_into_view_if_needed()
-    box = await canvas.bounding_box()
+    box = None
+    for _ in range(3):  # right after Clear the canvas is being replaced
+        try:
+            await canvas.scroll_into_view_if_needed()
+            box = await canvas.bounding_box()
+        except PlaywrightError:
+            box = None
+        if box is not None:
+            break
+        await asyncio.sleep(0.5)
     if box is None:
         raise RuntimeError("the canvas is not on screen")
     pts = [(box["x"] + box["width"] * rng.uniform(0.2, 0.8), box["y"] + box["height"] * rng.uniform(0.15, 0.85))
