@@ -3,11 +3,17 @@ from ae_core.serving import prepare_serving_environment  # imports no TensorFlow
 
 prepare_serving_environment()  # before TensorFlow is first imported (below)
 
+import os  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
 import streamlit as st  # noqa: E402
 
 from pages.shared.resources import registry  # noqa: E402
 from pages.shared.widgets import apply_style, presenter_mode, sidebar  # noqa: E402
 
+TIMINGS = os.environ.get("AE_LAB_TIMINGS") == "1"  # log each script run's duration (for the benchmarks)
+_run_started = time.perf_counter()
 # A talk opens the app with ?present=1: start with the sidebar folded, so the large canvas fits on 1440 px.
 st.set_page_config(page_title="Autoencoder Lab", layout="wide",
                    initial_sidebar_state="collapsed" if presenter_mode() else "expanded")
@@ -26,6 +32,9 @@ apply_style()
 sidebar()
 try:
     page.run()
+    if TIMINGS:  # bench/bench_redraw.py reads these lines from the server's log
+        print(f"ae_lab: page {page.url_path or 'home'} served in {(time.perf_counter() - _run_started) * 1000:.1f} ms",
+              file=sys.stderr, flush=True)
 finally:  # also after st.stop() / st.rerun()
     # Load every shipped model in the background from now on (once per process). Starting only after the
     # first page is drawn keeps TensorFlow's import (seconds of CPU) from slowing it down; a page that needs

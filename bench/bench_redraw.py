@@ -1,8 +1,10 @@
 """Time to serve a redraw on the Draw page: a new canvas image -> every model's reconstruction on the page.
 
 Measures (1) the engine path alone (canvas RGBA -> MNIST preprocessing -> one compiled call for all five
-models -> error maps and enlarged images) and (2) a full Streamlit rerun of the Draw page through AppTest
-with the canvas value injected, as the browser's component sends it. Target: a redraw under 150 ms.
+models -> error maps and enlarged images), (2) a full Streamlit rerun of the Draw page through AppTest
+with the canvas value injected, as the browser's component sends it, and (3) on a real server, the time
+each Draw-page script run takes to serve a stroke drawn in headless chromium (the server logs it when
+AE_LAB_TIMINGS=1). Target: a redraw served in under 150 ms.
 Run: python bench/bench_redraw.py
 """
 from __future__ import annotations
@@ -72,8 +74,49 @@ def apptest_rerun(n: int = 15) -> float:
     return med
 
 
+def live_server(strokes: int = 14) -> float:
+    """Script-run time of the Draw page on a real server (AE_LAB_TIMINGS=1) for strokes drawn in chromium."""
+    import re
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+    sys.path.insert(0, str(REPO / "tests" / "e2e"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS, draw, start_server, stop_server, wait_idle
+    rng = np.random.default_rng(0)
+    proc, url, log = start_server(Path(tempfile.mkdtemp()), {"AE_LAB_TIMINGS": "1"})
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + "/draw")
+            wait_idle(page)
+            while "all models loaded" not in Path(log.name).read_text():  # measure a settled server
+                time.sleep(0.5)
+            mark = len(Path(log.name).read_text())
+            for i in range(strokes):
+                if i % 4 == 3:
+                    page.get_by_role("button", name="Clear").click()
+                    wait_idle(page)
+                    continue
+                draw(page, [tuple(rng.uniform(0.2, 0.8, 2)) for _ in range(4)])
+                time.sleep(0.3)
+                wait_idle(page)
+            browser.close()
+        runs = [float(v) for v in re.findall(r"page draw served in ([\d.]+) ms", Path(log.name).read_text()[mark:])]
+    finally:
+        stop_server(proc, log)
+    runs = runs[1:]  # the first redraw also fills per-session caches
+    med = statistics.median(runs)
+    print(f"Draw page on a live server, {len(runs)} reruns (strokes and Clear) drawn in chromium: "
+          f"median {med:.0f} ms, max {max(runs):.0f} ms")
+    return med
+
+
 if __name__ == "__main__":
     eng = engine_path()
     page = apptest_rerun()
-    print(f"target: redraw served under 150 ms: {'met' if page < 150 else 'MISSED'} "
-          f"(engine share {eng / page:.0%})")
+    served = live_server()
+    print(f"target: redraw served under 150 ms (live server): {'met' if served < 150 else 'MISSED'}; "
+          f"AppTest rerun {page:.0f} ms (includes AppTest's own overhead); engine share of it {eng / page:.0%}")
