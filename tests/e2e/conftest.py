@@ -192,3 +192,10 @@ def shot(page: Page, name: str) -> None:
     """Full-page screenshot into the git-ignored shots folder."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def end_of_journey(page: Page, base_url: str, name: str) -> None:
+    """After a journey: no exception box, a screenshot, and the server still answers its health check."""
+    assert_no_exception(page)
+    shot(page, name)
+    assert urllib.request.urlopen(base_url + "/_stcore/health", timeout=5).read() == b"ok"

@@ -3,17 +3,12 @@ two drawings and a one-epoch training (the app_page fixture also checks JS error
 from __future__ import annotations
 
 import re
-import urllib.request
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONE, ZERO, assert_no_exception, draw, open_page, shot, wait_idle
+from tests.e2e.conftest import ONE, ZERO, draw, end_of_journey, open_page, wait_idle
 
 SCORE = re.compile(r"MSE \d\.\d{4}")
-
-
-def health_ok(base_url: str) -> bool:
-    return urllib.request.urlopen(base_url + "/_stcore/health", timeout=5).read() == b"ok"
 
 
 def slider(page: Page, label: str):
@@ -45,9 +40,7 @@ def test_noise_slider_changes_noisy_and_denoised_images(app_page: Page, streamli
     assert scores_after[:3] != scores_before[:3]
     changed = [a != b for a, b in zip(image_sources(page), images_before)]
     assert sum(changed) >= 3, "the noisy input and both reconstructions must be redrawn"
-    assert_no_exception(page)
-    shot(page, "journey-denoise")
-    assert health_ok(streamlit_server)
+    end_of_journey(page, streamlit_server, "journey-denoise")
 
 
 def test_click_on_the_latent_map_decodes_that_point(app_page: Page, streamlit_server):
@@ -63,9 +56,7 @@ def test_click_on_the_latent_map_decodes_that_point(app_page: Page, streamlit_se
     wait_idle(page)
     z = re.search(r"z = \(([-+]\d\.\d\d), ([-+]\d\.\d\d)\)", decoding.inner_text())
     assert z and float(z.group(1)) < 0 < float(z.group(2)), "a click left of and above the centre"
-    assert_no_exception(page)
-    shot(page, "journey-latent-click")
-    assert health_ok(streamlit_server)
+    end_of_journey(page, streamlit_server, "journey-latent-click")
 
 
 def test_draw_two_digits_and_interpolate(app_page: Page, streamlit_server):
@@ -90,9 +81,7 @@ def test_draw_two_digits_and_interpolate(app_page: Page, streamlit_server):
     thumb.press("End")
     expect(page.get_by_text(re.compile(r"frame 10 of 10"))).to_be_visible()
     wait_idle(page)
-    assert_no_exception(page)
-    shot(page, "journey-interpolation")
-    assert health_ok(streamlit_server)
+    end_of_journey(page, streamlit_server, "journey-interpolation")
 
 
 def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, streamlit_server):
@@ -113,6 +102,4 @@ def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, st
     with page.expect_download() as info:
         download.click()
     assert info.value.suggested_filename.endswith(".keras")
-    assert_no_exception(page)
-    shot(page, "journey-train")
-    assert health_ok(streamlit_server)
+    end_of_journey(page, streamlit_server, "journey-train")

@@ -3,12 +3,11 @@ request to any host but the app's own: the app_page fixture checks the last two)
 from __future__ import annotations
 
 import re
-import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONE, SEVEN, ZERO, assert_no_exception, draw, open_page, shot, wait_idle
+from tests.e2e.conftest import ONE, SEVEN, ZERO, assert_no_exception, draw, end_of_journey, open_page, shot, wait_idle
 
 PAGES = [
     ("/", "Home", "home"),
@@ -59,6 +58,4 @@ def test_draw_a_digit_and_see_reconstructions(app_page: Page, streamlit_server):
     wait_idle(page)
     draw(page, ONE)
     expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).not_to_have_text(first)
-    assert_no_exception(page)
-    shot(page, "journey-draw")
-    assert urllib.request.urlopen(streamlit_server + "/_stcore/health", timeout=5).read() == b"ok"
+    end_of_journey(page, streamlit_server, "journey-draw")
