@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import math
 import warnings
@@ -111,3 +113,17 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
         return result.copy() if result is img else result  # never hand back the file-backed image
     finally:
         img.close()
+
+
+def read_data_url(url: str, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode a base64 `data:image/...` URL (as a browser canvas sends it) like read_image."""
+    if not isinstance(url, str) or not url.startswith("data:image/") or ";base64," not in url:
+        raise ImageInputError("the drawing did not arrive as an image")
+    payload = url.split(";base64,", 1)[1]
+    if len(payload) > max_bytes * 4 // 3 + 4:
+        raise ImageInputError(f"the drawing is larger than {_mb(max_bytes)}")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ImageInputError("the drawing's data is damaged") from exc
+    return read_image(data, max_bytes=max_bytes, max_pixels=max_pixels)

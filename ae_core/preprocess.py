@@ -215,13 +215,6 @@ def to_mnist(image: np.ndarray | Image.Image) -> np.ndarray | None:
     return out if float(out.max()) > 0 else None
 
 
-def from_canvas(rgba: np.ndarray | None) -> np.ndarray | None:
-    """Preprocess streamlit-drawable-canvas `image_data` (RGBA or None) like to_mnist."""
-    if rgba is None:
-        return None
-    return to_mnist(np.asarray(rgba))
-
-
 def ink_fraction(image28: np.ndarray, threshold: float = 0.5) -> float:
     """Return the fraction of pixels brighter than `threshold` in a [0, 1] image."""
     image28 = np.asarray(image28)

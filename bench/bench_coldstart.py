@@ -48,7 +48,7 @@ def main() -> None:
         try:
             t_health = time.perf_counter() - t0
             page.goto(url)
-            page.get_by_test_id("stBidiComponentIsolated").first.locator("canvas.upper-canvas").wait_for(
+            page.get_by_test_id("ae-canvas").first.wait_for(
                 timeout=60_000)
             t_canvas = time.perf_counter() - t0
             log_path = Path(log.name)

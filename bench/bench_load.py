@@ -32,10 +32,9 @@ from _common import REPO
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
-from playwright.async_api import Error as PlaywrightError  # noqa: E402
 
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
-CANVAS = '[data-testid="stBidiComponentIsolated"] canvas.upper-canvas'
+CANVAS = '[data-testid="ae-canvas"]'
 STROKE_TIMEOUT_MS = 30_000
 
 # Installed in every page: `armStroke()` before a stroke; the returned promise resolves with the ms from the
@@ -87,16 +86,8 @@ async def open_draw_page(context, url: str):
 async def stroke(page, rng: random.Random) -> None:
     """A digit-like polyline of 3-5 points drawn with the mouse inside the canvas."""
     canvas = page.locator(CANVAS).first
-    box = None
-    for _ in range(3):  # right after Clear the canvas is being replaced
-        try:
-            await canvas.scroll_into_view_if_needed()
-            box = await canvas.bounding_box()
-        except PlaywrightError:
-            box = None
-        if box is not None:
-            break
-        await asyncio.sleep(0.5)
+    await canvas.scroll_into_view_if_needed()
+    box = await canvas.bounding_box()
     if box is None:
         raise RuntimeError("the canvas is not on screen")
     pts = [(box["x"] + box["width"] * rng.uniform(0.2, 0.8), box["y"] + box["height"] * rng.uniform(0.15, 0.85))

@@ -21,27 +21,28 @@ from PIL import Image, ImageDraw
 from _common import REPO, median_ms
 
 
-def stroke_png(seed: int) -> tuple[np.ndarray, str]:
-    """A random digit-like stroke on a 280x280 black canvas: (RGBA array, PNG data URL)."""
+def stroke_png(seed: int) -> str:
+    """A random digit-like stroke on a 280x280 black canvas, as the PNG data URL the drawing pad sends."""
     rng = np.random.default_rng(seed)
     im = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
     pts = [tuple(int(v) for v in rng.integers(50, 230, 2)) for _ in range(6)]
     ImageDraw.Draw(im).line(pts, fill=(255, 255, 255, 255), width=18)
     buf = io.BytesIO()
     im.save(buf, format="PNG")
-    return np.asarray(im), "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def engine_path() -> float:
     from ae_core.figures import error_heatmap, upscale
-    from ae_core.preprocess import from_canvas
+    from ae_core.imageio import read_data_url
+    from ae_core.preprocess import to_mnist
     from ae_core.registry import ModelRegistry
     reg = ModelRegistry().start()
     reg.wait()
-    rgba, _ = stroke_png(0)
+    url = stroke_png(0)
 
     def once():
-        digit = from_canvas(rgba)
+        digit = to_mnist(read_data_url(url))
         rec = reg.reconstructor.one(digit)
         for k, v in rec.items():
             if "/" not in k:
@@ -49,7 +50,7 @@ def engine_path() -> float:
                 error_heatmap(digit, v)
 
     med, p95 = median_ms(once, n=100)
-    print(f"engine path (preprocess + 5 models + images): median {med:.1f} ms, p95 {p95:.1f} ms")
+    print(f"engine path (decode PNG + preprocess + 5 models + images): median {med:.1f} ms, p95 {p95:.1f} ms")
     return med
 
 
@@ -57,12 +58,11 @@ def apptest_rerun(n: int = 15) -> float:
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120).run()
     at.switch_page("pages/views/draw.py").run()
-    key = "draw-canvas_0"  # pages/shared/widgets.drawing_canvas: f"{key}-canvas_{generation}"
+    key = "draw-canvas"  # pages/shared/widgets.digit_picker("draw") -> drawing_canvas("draw-canvas")
     times = []
     for i in range(n):
-        _, url = stroke_png(i + 1)
-        at.session_state[key] = {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url},
-                                 "backgroundFit": None}
+        url = stroke_png(i + 1)
+        at.session_state[key] = {"image": url}  # what the drawing pad sends when a stroke ends
         t0 = time.perf_counter()
         at.run()
         times.append((time.perf_counter() - t0) * 1000)

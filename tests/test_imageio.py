@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import zlib
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFile
 
-from ae_core.imageio import ImageInputError, read_image
+from ae_core.imageio import ImageInputError, read_data_url, read_image
 from ae_core.preprocess import to_mnist
 
 
@@ -176,3 +177,25 @@ def test_exif_orientation_is_applied():
     exif[0x0112] = 6  # "rotate 90 CW to view"
     img = read_image(encode(Image.new("RGB", (40, 20), "white"), "JPEG", exif=exif.tobytes()))
     assert img.size == (20, 40)
+
+
+def test_data_url_from_the_drawing_pad_reads():
+    im = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
+    ImageDraw.Draw(im).line([(140, 40), (140, 240)], fill=(255, 255, 255, 255), width=18)
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    got = read_data_url("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode())
+    assert got.size == (280, 280)
+    assert to_mnist(got) is not None
+
+
+@pytest.mark.parametrize("url", [None, 7, "", "hello", "data:text/plain;base64,aGk=", "data:image/png,raw",
+                                 "data:image/png;base64,***", "data:image/png;base64,aGVsbG8="])
+def test_bad_data_urls_are_refused(url):
+    with pytest.raises(ImageInputError):
+        read_data_url(url)
+
+
+def test_data_url_over_the_byte_limit_is_refused_before_decoding():
+    with pytest.raises(ImageInputError, match="larger than"):
+        read_data_url("data:image/png;base64," + "A" * 2000, max_bytes=1000)

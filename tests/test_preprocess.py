@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ae_core import data
-from ae_core.preprocess import from_canvas, ink_fraction, to_gray, to_mnist
+from ae_core.preprocess import ink_fraction, to_gray, to_mnist
 
 SEVEN = [(0.1, 0.1), (0.4, 0.1), (0.2, 0.55)]  # a "7" as fractions of the canvas side
 
@@ -56,7 +56,7 @@ def test_off_centre_stroke_is_centred_and_scaled():
     canvas = np.zeros((280, 280, 4), np.uint8)
     canvas[30:40, 20:120] = (255, 255, 255, 255)   # a horizontal bar near the top-left
     canvas[30:150, 110:120] = (255, 255, 255, 255)  # and a vertical one: an off-centre "7"
-    out = from_canvas(canvas)
+    out = to_mnist(canvas)
     assert_mnist_like(out)
     height, width = bbox_size(out, 0.05)
     assert height == 20 and 15 <= width <= 18  # 120 x 100 px box, aspect kept
@@ -96,10 +96,6 @@ def test_blank_noisy_paper_photo_gives_none():
     assert to_mnist(paper) is None
 
 
-def test_from_canvas_none_is_none():
-    assert from_canvas(None) is None
-
-
 # ----------------------------------------------------------------- polarity and modes
 def test_dark_on_light_becomes_white_on_black(baseline):
     out = to_mnist(draw(background=255, ink=0))
@@ -121,7 +117,7 @@ def test_photo_with_uneven_light_and_noise(baseline):
 @pytest.mark.parametrize("ink_rgba", [(255, 255, 255, 255), (0, 0, 0, 255), (200, 30, 30, 255)])
 def test_canvas_ink_of_any_colour_on_transparent(baseline, ink_rgba):
     canvas = draw(mode="RGBA", background=(0, 0, 0, 0), ink=ink_rgba)
-    out = from_canvas(np.asarray(canvas))
+    out = to_mnist(np.asarray(canvas))
     assert_mnist_like(out)
     assert np.abs(out - baseline).max() < 0.1
 
@@ -175,7 +171,7 @@ def test_single_dot_gives_a_centred_blob():
     canvas = np.zeros((280, 280, 4), np.uint8)
     yy, xx = np.indices((280, 280))
     canvas[(yy - 40) ** 2 + (xx - 200) ** 2 <= 36] = 255
-    out = from_canvas(canvas)
+    out = to_mnist(canvas)
     assert out is not None
     cy, cx = center(out)
     assert abs(cy - 14) <= 1 and abs(cx - 14) <= 1

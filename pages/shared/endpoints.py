@@ -8,18 +8,6 @@ from pages.shared.resources import samples
 from pages.shared.widgets import CURRENT_DIGIT, drawing_canvas, show_image
 
 
-def private_canvas(key: str) -> np.ndarray | None:
-    """drawing_canvas, but the user's current digit (shown on other pages) is left as it was."""
-    had, saved = CURRENT_DIGIT in st.session_state, st.session_state.get(CURRENT_DIGIT)
-    try:
-        return drawing_canvas(key)
-    finally:  # also runs when Clear calls st.rerun()
-        if had:
-            st.session_state[CURRENT_DIGIT] = saved
-        else:
-            st.session_state.pop(CURRENT_DIGIT, None)
-
-
 def pick_test_digit(key: str, default_class: int = 0) -> tuple[np.ndarray, str]:
     """A shipped test digit of a chosen class; "Another" steps through that class's examples."""
     x, y = samples("mnist")
@@ -42,7 +30,7 @@ def endpoint_picker(key: str, label: str, default_class: int = 0) -> tuple[np.nd
     source = st.radio(label, ["Test digit", "Draw"], horizontal=True, key=f"{key}-source",
                       label_visibility="collapsed")
     if source == "Draw":
-        digit = private_canvas(f"{key}-canvas")
+        digit = drawing_canvas(f"{key}-canvas", remember=False)
         if digit is None:
             st.caption("Draw a digit on the black square.")
         return digit, "your drawing"

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ae_core.figures import error_heatmap, upscale
 from ae_core.imageio import ImageInputError, read_image
-from ae_core.preprocess import from_canvas, to_mnist
+from ae_core.preprocess import to_mnist
+from pages.shared.canvas import drawing_pad
 from pages.shared.resources import samples
 
 CURRENT_DIGIT = "current_digit"  # session key: the last digit the user drew, picked or uploaded (28x28)
@@ -61,22 +62,14 @@ def canvas_size() -> int:
     return 420 if presenter_mode() else 280
 
 
-def drawing_canvas(key: str = "canvas") -> np.ndarray | None:
-    """A white-on-black drawing canvas with a Clear button; returns the MNIST-style 28x28 digit or None."""
-    from streamlit_drawable_canvas import st_canvas  # registers only under streamlit run / AppTest
+def drawing_canvas(key: str = "canvas", label: str = "Drawing pad", *, remember: bool = True) -> np.ndarray | None:
+    """A white-on-black drawing pad with Undo and Clear; returns the MNIST-style 28x28 digit or None.
 
-    gen_key = f"{key}-gen"
-    st.session_state.setdefault(gen_key, 0)
-    size = canvas_size()
-    result = st_canvas(stroke_width=max(14, size // 16), stroke_color="#FFFFFF", background_color="#000000",
-                       height=size, width=size, drawing_mode="freedraw", return_image_data=True,
-                       key=f"{key}_{st.session_state[gen_key]}")
-    if st.button("Clear", key=f"{key}-clear"):
-        st.session_state[gen_key] += 1
-        st.session_state.pop(CURRENT_DIGIT, None)
-        st.rerun()
-    digit = from_canvas(result.image_data) if result is not None else None
-    if digit is not None:
+    With `remember` the drawing becomes the user's current digit (shown on other pages); Clear forgets it.
+    """
+    forget = (lambda: st.session_state.pop(CURRENT_DIGIT, None)) if remember else None
+    digit = drawing_pad(key, canvas_size(), label, on_clear=forget)
+    if digit is not None and remember:
         st.session_state[CURRENT_DIGIT] = digit
     return digit
 

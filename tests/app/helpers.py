@@ -30,9 +30,8 @@ def png_bytes(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:
 
 
 def canvas_value(im: Image.Image) -> dict:
-    """The value the drawable-canvas component sends for a drawing (as its frontend does)."""
-    url = "data:image/png;base64," + base64.b64encode(png_bytes(im)).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+    """The value the drawing pad sends for a drawing (as its frontend does: the canvas as a PNG data URL)."""
+    return {"image": "data:image/png;base64," + base64.b64encode(png_bytes(im)).decode()}
 
 
 def stroke_image(points, size: int = 280, width: int = 18, bg=(0, 0, 0, 255), ink=(255, 255, 255, 255)):

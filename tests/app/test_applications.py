@@ -162,7 +162,7 @@ def test_classification_summary_from_sidecar(at):
 def test_drawing_is_classified(at):
     if not at.metric:
         pytest.skip("perclass models are not available")
-    at.session_state["classify-canvas_0"] = canvas_value(stroke_image(ONE))
+    at.session_state["classify-canvas"] = canvas_value(stroke_image(ONE))
     at.run()
     assert not at.exception
     drawn = _predicted(at)

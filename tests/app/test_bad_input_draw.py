@@ -11,7 +11,7 @@ from PIL import Image
 
 from tests.app.helpers import SEVEN, app_at, draw_on, png_bytes, stroke_image, texts
 
-CANVAS = "draw-canvas_0"
+CANVAS = "draw-canvas"
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,22 @@ def test_nothing_drawn_shows_a_hint(at, name, image, needle):
     assert not at.exception
     assert needle in texts(at), name
     assert "MSE" not in texts(at)
+    _good_digit_works(at)
+
+
+@pytest.mark.parametrize("name,value", [
+    ("not a data URL", "javascript:alert(1)"),
+    ("damaged base64", "data:image/png;base64,%%%not-base64%%%"),
+    ("data URL of text", "data:image/png;base64,aGVsbG8gd29ybGQ="),
+    ("not a string", 12345),
+])
+def test_damaged_pad_value_warns(at, name, value):
+    """A pad value that is not a PNG (a tampered websocket message) gets a message, not a traceback."""
+    at.radio(key="draw-source").set_value("Draw").run()
+    at.session_state[CANVAS] = {"image": value}
+    at.run()
+    assert not at.exception, name
+    assert "could not be read" in texts(at), name
     _good_digit_works(at)
 
 

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import base64
-import io
 import re
 
 import pytest
@@ -15,8 +13,9 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
 import ae_core.denoise_eval as denoise_eval
+from tests.app.helpers import canvas_value
 
-CANVAS_KEY = "denoise-canvas_0"  # digit_picker("denoise") -> drawing_canvas("denoise-canvas"), generation 0
+CANVAS_KEY = "denoise-canvas"  # digit_picker("denoise") -> drawing_canvas("denoise-canvas")
 
 
 def _models():
@@ -132,7 +131,4 @@ def test_test_digit_and_drawing_inputs(at):
 def _drawing() -> dict:
     im = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
     ImageDraw.Draw(im).ellipse((80, 50, 200, 230), outline=(255, 255, 255, 255), width=20)  # a "0"
-    buf = io.BytesIO()
-    im.save(buf, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+    return canvas_value(im)

@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import base64
-import io
-
 import pytest
-from PIL import Image, ImageDraw
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
 from ae_core.inference import SHIPPED_MODELS
+from tests.app.helpers import canvas_value, stroke_image
 
-CANVAS_KEY = "home_0"  # drawing_canvas("home") at generation 0
+CANVAS_KEY = "home"  # drawing_canvas("home")
 
 
 def _models():
@@ -32,12 +29,7 @@ def _captions(at: AppTest) -> list[str]:
 
 
 def _drawing(points) -> dict:
-    im = Image.new("RGBA", (280, 280), (0, 0, 0, 255))
-    ImageDraw.Draw(im).line(points, fill=(255, 255, 255, 255), width=20)
-    buf = io.BytesIO()
-    im.save(buf, format="PNG")
-    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+    return canvas_value(stroke_image(points, width=20))
 
 
 @pytest.fixture(scope="module")
@@ -103,5 +95,5 @@ def test_loading_state_shows_canvas_without_blocking(monkeypatch):
     assert any("models are loading" in i.value for i in app.info)
     assert any("appear as soon as the models have loaded" in i.value for i in app.info)
     canvas = app.main.get("bidi_component")
-    assert canvas and canvas[0].proto.component_name.startswith("streamlit-drawable-canvas")
+    assert canvas and canvas[0].proto.component_name == "ae_lab.drawing_pad"
     assert not app.tabs

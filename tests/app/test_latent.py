@@ -239,7 +239,7 @@ def test_your_digit_is_a_star_on_the_map(vae):
     at = vae
     _tab(at, "Your digit on the map")
     assert _trace(_chart(at, _map_key(at)), "your drawing") is None
-    at.session_state["latent-canvas_0"] = canvas_value(stroke_image(ONE))
+    at.session_state["latent-canvas"] = canvas_value(stroke_image(ONE))
     at.run()
     assert not at.exception
     lands = [m.value for m in at.markdown if m.value.startswith("Your digit lands at")]

@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -161,19 +160,10 @@ def open_page(page: Page, path: str, wait_text: str) -> None:
 
 def draw(page: Page, stroke: list[tuple[float, float]], nth: int = 0) -> None:
     """Draw a polyline (coordinates as fractions of the canvas) on the nth drawing canvas."""
-    canvas = page.get_by_test_id("stBidiComponentIsolated").nth(nth).locator("canvas.upper-canvas")
-    for attempt in range(3):  # after Clear the canvas is replaced: the one found may go a moment later
-        expect(canvas).to_be_visible()
-        try:
-            canvas.scroll_into_view_if_needed()
-            box = canvas.bounding_box()
-        except PlaywrightError:
-            if attempt == 2:
-                raise
-            page.wait_for_timeout(500)
-            continue
-        if box is not None:
-            break
+    canvas = page.get_by_test_id("ae-canvas").nth(nth)
+    expect(canvas).to_be_visible()
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
     assert box is not None, "the canvas has no bounding box"
     pts = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in stroke]
     page.mouse.move(*pts[0])
