@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Mapping, Sequence
-
 from html import escape
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
 
 # ---------------------------------------------------------------- palette & style
 # Digit colours (d3 category10): digit d is always DIGIT_COLORS[d % 10].
@@ -207,7 +209,9 @@ def compression_curve(
                 hovertemplate="current code size %{x}<br>test MSE %{y:.4g}",
             )
         )
-    _style(fig, title, "code size (numbers per image)", "test MSE")
+    _style(fig, title, "code size (numbers per image)", "test MSE", legend_top=False)
+    # inside the plot, top right (the curves fall to the right): a top legend wraps under the title when narrow
+    fig.update_layout(legend=dict(yanchor="top", y=0.99, xanchor="right", x=0.99, bgcolor="rgba(255,255,255,0.85)"))
     ticks = _powers_of_two(sizes_a[0], sizes_a[-1]) if sizes_a.size else []
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[str(t) for t in ticks])
     fig.update_yaxes(rangemode="tozero")
@@ -598,6 +602,28 @@ def upscale(image: np.ndarray, factor: int = 6) -> np.ndarray:
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
     return np.repeat(np.repeat(a, factor, axis=0), factor, axis=1)
+
+
+def png_data_url(image: np.ndarray) -> str:
+    """A small image (gray or RGB, float in [0, 1] or uint8) as a `data:image/png;base64,...` URL."""
+    a = to_uint8(image)
+    if a.ndim == 3 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if a.ndim not in (2, 3) or a.size == 0:
+        raise ValueError(f"expected a gray (H, W) or RGB (H, W, 3) image, got shape {np.shape(image)}")
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="PNG", compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def figure_html(image: np.ndarray, caption: str = "", px: int = 140) -> str:
+    """An image shown `px` wide with crisp (pixelated) scaling and a caption below, as one HTML figure.
+
+    The caption is HTML (line breaks as <br>); escape any user text in it first.
+    """
+    cap = f'<figcaption class="ae-caption">{caption}</figcaption>' if caption else ""
+    return (f'<figure class="ae-fig" style="max-width:{int(px)}px"><img src="{png_data_url(image)}" '
+            f'width="{int(px)}" height="{int(px * np.shape(image)[0] / np.shape(image)[1])}" alt="">{cap}</figure>')
 
 
 def interpolation_strip(frames: np.ndarray, gap: int = 2, gap_value: int = 255) -> np.ndarray:

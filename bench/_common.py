@@ -38,3 +38,36 @@ def shipped_or_untrained():
             loaded[name] = LoadedModel(name, model)
             print(f"  note: {name} not shipped yet; timing an untrained model of the same design")
     return {n: loaded[n] for n in SHIPPED_MODELS}
+
+
+def cpu_seconds_by_group(server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) so far of: the app server, its child processes (training worker), chromium."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        procs[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / tick)
+
+    def under(pid: int, root: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = procs.get(pid, (0, "", 0.0))[0]
+        return False
+
+    groups = {"server": 0.0, "server children": 0.0, "chromium": 0.0}
+    for pid, (_, comm, cpu) in procs.items():
+        if pid == server_pid:
+            groups["server"] += cpu
+        elif under(pid, server_pid):
+            groups["server children"] += cpu
+        elif "chrom" in comm.lower():
+            groups["chromium"] += cpu
+    return groups

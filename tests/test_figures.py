@@ -353,3 +353,28 @@ def test_interpolation_strip_layout(rng):
         if i < 4:
             assert np.all(strip[:, x0 + 28 : x0 + 30] == 255)
     assert F.interpolation_strip(frames[:1]).shape == (28, 28)
+
+
+def test_png_data_url_round_trips_gray_and_rgb():
+    import base64
+    import io
+
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for img in (rng.random((28, 28)), (rng.random((28, 28, 3)) * 255).astype(np.uint8)):
+        url = F.png_data_url(img)
+        assert url.startswith("data:image/png;base64,")
+        back = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+        np.testing.assert_array_equal(back, F.to_uint8(img))
+
+
+def test_png_data_url_refuses_non_images():
+    with pytest.raises(ValueError):
+        F.png_data_url(np.zeros((2, 2, 2, 2)))
+
+
+def test_figure_html_has_one_crisp_image_and_the_caption():
+    html = F.figure_html(np.zeros((28, 28)), "error map<br>MSE 0.0100", 140)
+    assert html.count("<img ") == 1 and 'width="140" height="140"' in html
+    assert 'class="ae-fig"' in html and "<figcaption" in html and "MSE 0.0100" in html
+    assert "<figcaption" not in F.figure_html(np.zeros((28, 28)), "", 100)

@@ -26,35 +26,31 @@ export default function (component) {
 
   const width = () => Math.max(8, Math.round(canvas.width / 16));
 
-  function paint(stroke) {
-    const s = canvas.width;
-    const pts = stroke.map(([x, y]) => [x * s, y * s]);
-    ctx.strokeStyle = "#fff";
-    ctx.fillStyle = "#fff";
+  function style() {
+    ctx.strokeStyle = ctx.fillStyle = "#fff";
     ctx.lineWidth = width();
-    ctx.lineCap = "round";
-    ctx.lineJoin = "round";
-    if (pts.length === 1) {
-      ctx.beginPath();
-      ctx.arc(pts[0][0], pts[0][1], width() / 2, 0, 2 * Math.PI);
+    ctx.lineCap = ctx.lineJoin = "round";
+  }
+
+  function segment(points, from) {  // the polyline points[from - 1 ..] (a dot if it is one point)
+    const s = canvas.width;
+    style();
+    ctx.beginPath();
+    if (points.length === 1) {
+      ctx.arc(points[0][0] * s, points[0][1] * s, width() / 2, 0, 2 * Math.PI);
       ctx.fill();
       return;
     }
-    ctx.beginPath();
-    ctx.moveTo(pts[0][0], pts[0][1]);
-    for (let i = 1; i < pts.length - 1; i++) {  // smooth: curves through the midpoints
-      const mx = (pts[i][0] + pts[i + 1][0]) / 2, my = (pts[i][1] + pts[i + 1][1]) / 2;
-      ctx.quadraticCurveTo(pts[i][0], pts[i][1], mx, my);
-    }
-    const last = pts[pts.length - 1];
-    ctx.lineTo(last[0], last[1]);
+    const start = Math.max(1, from);
+    ctx.moveTo(points[start - 1][0] * s, points[start - 1][1] * s);
+    for (let i = start; i < points.length; i++) ctx.lineTo(points[i][0] * s, points[i][1] * s);
     ctx.stroke();
   }
 
   function repaint() {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    for (const s of pad.strokes) paint(s);
+    for (const s of pad.strokes) segment(s, 1);
     undo.disabled = clear.disabled = pad.strokes.length === 0;
   }
 
@@ -74,24 +70,33 @@ export default function (component) {
     return [Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)),
             Math.min(1, Math.max(0, (e.clientY - r.top) / r.height))];
   };
-  let current = null;
+  let current = null, drawn = 0, frame = 0;
+  const flush = () => {  // draw only what is new since the last frame (a full repaint per move is slow)
+    frame = 0;
+    if (current && current.length > drawn) { segment(current, Math.max(1, drawn)); drawn = current.length; }
+  };
 
   canvas.onpointerdown = (e) => {
     if (e.button !== 0) return;
     e.preventDefault();
     canvas.setPointerCapture(e.pointerId);
     current = [point(e)];
+    drawn = 0;
     pad.strokes.push(current);
-    repaint();
+    flush();
+    undo.disabled = clear.disabled = false;
   };
   canvas.onpointermove = (e) => {
     if (!current) return;
-    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [e];
+    const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
     for (const ev of (events.length ? events : [e])) current.push(point(ev));
-    repaint();
+    if (!frame) frame = requestAnimationFrame(flush);
   };
-  canvas.onpointerup = canvas.onpointercancel = () => {
+  canvas.onpointerup = canvas.onpointercancel = (e) => {
     if (!current) return;
+    current.push(point(e));
+    if (frame) cancelAnimationFrame(frame);
+    flush();
     current = null;
     send();
   };

@@ -1,10 +1,12 @@
 """Shared widgets: presenter mode, sidebar, drawing canvas, digit picker and image rows."""
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import error_heatmap, upscale
+from ae_core.figures import error_heatmap, figure_html
 from ae_core.imageio import ImageInputError, read_image
 from ae_core.preprocess import to_mnist
 from pages.shared.canvas import drawing_pad
@@ -24,7 +26,11 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 BASE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-.ae-caption { text-align: center; font-size: 0.9rem; line-height: 1.25; margin-top: -0.4rem; }
+.ae-caption { text-align: center; font-size: 0.9rem; line-height: 1.25; margin-top: 0.3rem; }
+.ae-fig { margin: 0 0 0.6rem 0; }
+.ae-fig img { display: block; width: 100%; height: auto; image-rendering: pixelated; border-radius: 0.3rem; }
+.ae-row { display: grid; gap: 0.4rem 0.8rem; align-items: start; }
+.ae-model-title { font-weight: 600; line-height: 1.3; min-height: 2.6em; margin-bottom: 0.4rem; }
 </style>
 """
 
@@ -106,7 +112,7 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
         st.warning("No digit found in that image: it looks blank.")
         return None, "upload"
     st.session_state[CURRENT_DIGIT] = digit
-    return digit, f"upload {upload.name}"
+    return digit, f"upload {escape(upload.name)}"
 
 
 def current_digit() -> np.ndarray | None:
@@ -114,27 +120,35 @@ def current_digit() -> np.ndarray | None:
     return st.session_state.get(CURRENT_DIGIT)
 
 
+def image_px() -> int:
+    """Display width of a 28x28 image in CSS pixels (larger in presenter mode)."""
+    return 200 if presenter_mode() else 140
+
+
 def show_image(image: np.ndarray, caption: str = "", width: int | None = None) -> None:
-    """A crisp, enlarged 28x28 image (float in [0,1] or RGB uint8) with a centred caption."""
-    px = width or (200 if presenter_mode() else 140)
-    st.image(upscale(image, max(1, px // 28)), width=px)
-    if caption:
-        st.html(f'<div class="ae-caption" style="width:{px}px">{caption}</div>')
+    """A crisp, enlarged 28x28 image (float in [0,1] or RGB uint8) with a centred HTML caption, as one element."""
+    st.html(figure_html(image, caption, width or image_px()))
+
+
+def _row(cells: list[str], px: int) -> str:
+    """HTML cells side by side, each at most px wide, shrinking together when the row is narrower."""
+    return (f'<div class="ae-row" style="grid-template-columns: repeat({len(cells)}, minmax(0, {px}px))">'
+            + "".join(cells) + "</div>")
 
 
 def image_row(items: list[tuple[np.ndarray, str]], width: int | None = None) -> None:
-    """Images side by side, each with its caption."""
-    for col, (img, cap) in zip(st.columns(len(items)), items):
-        with col:
-            show_image(img, cap, width)
+    """Images side by side (wrapping on narrow screens), each with its caption, as one element."""
+    px = width or image_px()
+    st.html(_row([figure_html(img, cap, px) for img, cap in items], px))
 
 
 def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], labels: dict[str, str]) -> None:
-    """Per model: its reconstruction, an error heat map and the MSE, in columns."""
-    cols = st.columns(len(recons))
-    for col, (name, rec) in zip(cols, recons.items()):
+    """Per model: its name, reconstruction, an error heat map and the MSE, side by side in one element."""
+    px = image_px()
+    cells = []
+    for name, rec in recons.items():
         mse = float(np.mean((rec - original) ** 2))
-        with col:
-            st.markdown(f"**{labels.get(name, name)}**")
-            show_image(rec, "reconstruction")
-            show_image(error_heatmap(original, rec), f"error map<br>MSE {mse:.4f}")
+        cells.append(f'<div><div class="ae-model-title">{escape(labels.get(name, name))}</div>'
+                     + figure_html(rec, "reconstruction", px)
+                     + figure_html(error_heatmap(original, rec), f"error map<br>MSE {mse:.4f}", px) + "</div>")
+    st.html(_row(cells, px))

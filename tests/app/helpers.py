@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +67,11 @@ def texts(at: AppTest) -> str:
 def rng_image(seed: int = 0) -> np.ndarray:
     """A random float image."""
     return np.random.default_rng(seed).random((28, 28)).astype("float32")
+
+
+_IMG_SRC = re.compile(r'<img src="(data:image/png;base64,[^"]+)"')
+
+
+def figures(at: AppTest) -> list[str]:
+    """The data URLs of every image the app shows as an HTML figure (show_image, image_row, ...), in page order."""
+    return [src for el in at.get("html") for src in _IMG_SRC.findall(el.proto.body)]

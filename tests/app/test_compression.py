@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.helpers import figures
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
@@ -47,12 +49,12 @@ def test_default_state(at):
         assert any("missing" in w.value for w in at.warning)
     # grid: 5 example digits x (original, [autoencoder], PCA); strip: 2 rows of 6 sizes + the original
     expected = 5 * (2 + (16 in reg.compression)) + 2 * 7
-    assert len(at.image) == expected
+    assert len(figures(at)) == expected
 
 
 def test_code_size_changes_ratio_figures_and_images(at):
     reg = _models()
-    images_before = [i.value for i in at.image[:15]]
+    images_before = figures(at)[:15]
     at.select_slider(key="compression-size").set_value(4).run()
     assert not at.exception
     assert _metric(at, "Compression") == "196x smaller"
@@ -61,7 +63,7 @@ def test_code_size_changes_ratio_figures_and_images(at):
     assert at.subheader[0].value == "Rebuilt from 4 numbers"
     if 4 in reg.compression:  # the figures come from the sidecar, not from a formula
         assert _metric(at, "Autoencoder test MSE") == f"{reg.compression[4].info['test_metrics']['mse']:.4f}"
-    assert [i.value for i in at.image[:15]] != images_before
+    assert figures(at)[:15] != images_before
     at.select_slider(key="compression-size").set_value(16).run()
 
 

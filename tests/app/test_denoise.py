@@ -13,7 +13,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
 import ae_core.denoise_eval as denoise_eval
-from tests.app.helpers import canvas_value
+from tests.app.helpers import canvas_value, figures
 
 CANVAS_KEY = "denoise-canvas"  # digit_picker("denoise") -> drawing_canvas("denoise-canvas")
 
@@ -40,7 +40,7 @@ def _mse(caption: str) -> float:
 
 
 def _noisy_image(at: AppTest) -> str:
-    return at.image[1].value[0]  # clean, noisy, conv AE, denoising AE
+    return figures(at)[1]  # clean, noisy, conv AE, denoising AE
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ def test_default_state(at):
             assert "PSNR" in _caption(at, f"<b>{label}</b>")
         else:
             assert any(label in w.value for w in at.warning)
-    assert len(at.image) == 2 + sum(n in reg.models for n in ("conv", "denoising"))
+    assert len(figures(at)) == 2 + sum(n in reg.models for n in ("conv", "denoising"))
     assert at.main.get("plotly_chart")
 
 

@@ -10,7 +10,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
 from ae_core.inference import SHIPPED_MODELS
-from tests.app.helpers import canvas_value, stroke_image
+from tests.app.helpers import canvas_value, figures, stroke_image
 
 CANVAS_KEY = "home"  # drawing_canvas("home")
 
@@ -71,7 +71,7 @@ def test_demo_shows_example_then_the_users_drawing(at):
     assert any("example: test digit #0" in c for c in before)
     copy_before = [c for c in before if "the autoencoder's copy" in c]
     assert len(copy_before) == 1
-    images_before = [img.value for img in at.image]
+    images_before = figures(at)
 
     at.session_state[CANVAS_KEY] = _drawing([(140, 50), (140, 240)])  # a "1"
     at.run()
@@ -81,7 +81,7 @@ def test_demo_shows_example_then_the_users_drawing(at):
     assert not any("example: test digit" in c for c in after)
     copy_after = [c for c in after if "the autoencoder's copy" in c]
     assert copy_after != copy_before  # the MSE of the reconstruction changed
-    assert [img.value for img in at.image] != images_before
+    assert figures(at) != images_before
     assert any("The code the decoder rebuilt it from" in c.value for c in at.caption)
 
 

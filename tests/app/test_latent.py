@@ -15,7 +15,7 @@ import pytest
 from streamlit.elements.plotly_chart import PlotlySelectionState, PlotlyState
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import APP, ONE, canvas_value, stroke_image
+from tests.app.helpers import APP, ONE, canvas_value, figures, stroke_image
 
 PAGE = "pages/views/latent.py"
 SLOW = 300  # first runs import TensorFlow and load models; the box is busy with training
@@ -58,7 +58,7 @@ def _z(text: str) -> tuple[float, float]:
 
 
 def _decoded_url(at: AppTest) -> str:
-    return at.image[0].value[0]  # the first image on the page is the decoder output
+    return figures(at)[0]  # the first image on the page is the decoder output
 
 
 def _decode(obj):
@@ -156,7 +156,7 @@ def test_click_on_a_digit_decodes_its_code(vae):
     z = _z(text)
     assert (round(at.slider(key="latent-z1").value, 2), round(at.slider(key="latent-z2").value, 2)) == z
     assert _decoded_url(at) != url0
-    assert len(at.image) >= 2 and "original<br>(test digit #5)" in _html(at)
+    assert len(figures(at)) >= 2 and "original<br>(test digit #5)" in _html(at)
 
 
 def test_click_on_the_plane_decodes_that_point(vae):
@@ -208,12 +208,12 @@ def test_interpolation_frames_and_path(vae):
     assert path is not None and len(path["x"]) == 10
     ring = _trace(spec, "this frame")
     assert (ring["x"][0], ring["y"][0]) == (path["x"][0], path["y"][0])
-    frame_url = at.image[-2].value[0]  # the current frame, just before the strip
+    frame_url = figures(at)[-1]  # the current frame (the strip after it is one st.image)
     at.slider(key="latent-frame").set_value(4).run()
     assert "frame 4 of 10" in _html(at)
     ring = _trace(_chart(at, _map_key(at)), "this frame")
     assert (ring["x"][0], ring["y"][0]) == (path["x"][3], path["y"][3])
-    assert at.image[-2].value[0] != frame_url
+    assert figures(at)[-1] != frame_url
     at.selectbox(key="latent-from-class").set_value(7).run()
     assert not at.exception
     new_path = _trace(_chart(at, _map_key(at)), "interpolation")
@@ -227,11 +227,11 @@ def test_sample_from_the_prior(vae):
     _tab(at, "Sample from the prior")
     assert _trace(_chart(at, _map_key(at)), "interpolation") is None  # path only on its own tab
     assert any(c.value.startswith("Sample set 1") for c in at.caption)
-    before = [im.value[0] for im in at.image[-10:]]
+    before = figures(at)[-10:]
     at.button(key="latent-sample").click().run()
     assert not at.exception
     assert any(c.value.startswith("Sample set 2") for c in at.caption)
-    after = [im.value[0] for im in at.image[-10:]]
+    after = figures(at)[-10:]
     assert len(set(after)) == 10 and not set(before) & set(after)
 
 

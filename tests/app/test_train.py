@@ -14,6 +14,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.helpers import figures
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 900  # generous: the worker runs at low priority and this machine is often busy
 
@@ -120,7 +122,7 @@ def test_short_training_from_the_page(home):
     assert "is ready: 1 epoch on 200 digits" in ok and "Validation MSE" in ok
     assert any(b.proto.label == "Download model (.keras)" for b in at.get("download_button"))
     assert at.get("plotly_chart")  # the loss chart
-    assert at.image  # digits and their reconstructions
+    assert at.image  # digits and their reconstructions (strips)
     mine = at.session_state["user_models"]
     assert len(mine) == 1
     (name, lm), = mine.items()
@@ -208,7 +210,7 @@ def test_other_sessions_keep_working_while_a_training_runs(home):
     t0 = time.monotonic()
     visitor.radio(key="draw-source").set_value("Test digit").run()
     assert not visitor.exception
-    assert len(visitor.image) >= 4  # input, reconstructions and error maps
+    assert len(figures(visitor)) >= 4  # input, reconstructions and error maps
     assert any("Your models" in m for m in texts(visitor.markdown))
     assert time.monotonic() - t0 < 60
     assert mgr.status(job)["state"] == "running"

@@ -17,7 +17,7 @@ def slider(page: Page, label: str):
 
 
 def image_sources(page: Page) -> list[str]:
-    return page.locator('[data-testid="stImage"] img').evaluate_all("els => els.map(e => e.src)")
+    return page.locator('figure.ae-fig img').evaluate_all("els => els.map(e => e.src)")
 
 
 def test_noise_slider_changes_noisy_and_denoised_images(app_page: Page, streamlit_server):
