@@ -133,13 +133,13 @@ async def session(page, seconds: float, seed: int, stats: SessionStats, page_err
 
 
 async def start_training(context, url: str):
-    """Another session starts a long dense-AE training on the Train page; returns that page."""
+    """Another session starts a dense-AE training long enough to outlast the phase (500 epochs); returns its page."""
     page = await context.new_page()
     page.set_default_timeout(180_000)
     await page.goto(url + "/train")
     await page.get_by_role("button", name="Start training").wait_for()
     box = page.get_by_label("Epochs", exact=True)
-    await box.fill("50")
+    await box.fill("500")
     await box.press("Enter")
     await page.locator(IDLE).wait_for()
     await page.get_by_role("button", name="Start training").click()
