@@ -15,8 +15,9 @@ from pages.shared.widgets import apply_style, presenter_mode, sidebar  # noqa: E
 TIMINGS = os.environ.get("AE_LAB_TIMINGS") == "1"  # log each script run's duration (for the benchmarks)
 _run_started = time.perf_counter()
 # A talk opens the app with ?present=1: start with the sidebar folded, so the large canvas fits on 1440 px.
+# Otherwise "auto": open on a desktop, folded on a phone (where it would cover the whole page).
 st.set_page_config(page_title="Autoencoder Lab", layout="wide",
-                   initial_sidebar_state="collapsed" if presenter_mode() else "expanded")
+                   initial_sidebar_state="collapsed" if presenter_mode() else "auto")
 
 PAGES = [
     st.Page("pages/views/home.py", title="Home", default=True),

@@ -60,8 +60,7 @@ export default function (component) {
 
   if (canvas.width !== size) {
     canvas.width = canvas.height = size;
-    canvas.style.width = canvas.style.height = size + "px";
-    pad.style.width = size + "px";
+    pad.style.width = size + "px";  // shrinks (CSS max-width) in a narrower column; point() follows the box
     repaint();
   }
 

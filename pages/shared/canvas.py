@@ -11,8 +11,8 @@ from ae_core.preprocess import to_mnist
 
 _JS = (Path(__file__).with_name("canvas.js")).read_text(encoding="utf-8")
 _CSS = """
-.ae-pad { display: flex; flex-direction: column; gap: 0.5rem; }
-.ae-canvas { display: block; background: #000; border-radius: 0.5rem; cursor: crosshair; touch-action: none;
+.ae-pad { display: flex; flex-direction: column; gap: 0.5rem; max-width: 100%; }
+.ae-canvas { display: block; width: 100%; height: auto; aspect-ratio: 1 / 1; background: #000; border-radius: 0.5rem; cursor: crosshair; touch-action: none;
              box-shadow: 0 0 0 1px var(--st-border-color, #d0d3da); }
 .ae-tools { display: flex; gap: 0.5rem; }
 .ae-tools button { font: inherit; font-family: var(--st-font, sans-serif); font-size: 1rem;

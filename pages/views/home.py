@@ -110,7 +110,7 @@ def live_demo(digit: np.ndarray | None) -> None:
         show_image(digit, f"input: {what}", px)
     with b:
         st.markdown(f"<div style='text-align:center;line-height:1.5'>encoder →<br>"
-                    f"<b style='font-size:1.5em;white-space:nowrap'>{code.size} numbers</b><br>→ decoder</div>",
+                    f"<b style='font-size:1.8em'>{code.size}</b><br>numbers<br>→ decoder</div>",
                     unsafe_allow_html=True)
     with c:
         show_image(rec, f"the autoencoder's copy<br>MSE {err:.4f}", px)

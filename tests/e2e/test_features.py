@@ -2,11 +2,15 @@
 two drawings and a one-epoch training (the app_page fixture also checks JS errors and foreign hosts)."""
 from __future__ import annotations
 
+import base64
+import io
 import re
 
+import numpy as np
+from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONE, ZERO, draw, end_of_journey, open_page, wait_idle
+from tests.e2e.conftest import ONE, ZERO, draw, end_of_journey, open_page, shot, wait_idle
 
 SCORE = re.compile(r"MSE \d\.\d{4}")
 
@@ -14,6 +18,11 @@ SCORE = re.compile(r"MSE \d\.\d{4}")
 def slider(page: Page, label: str):
     """The thumb of the slider labelled exactly `label`."""
     return page.get_by_test_id("stSlider").filter(has=page.get_by_text(label, exact=True)).get_by_role("slider")
+
+
+def pixels(data_url: str) -> np.ndarray:
+    """A data-URL PNG as floats in [0, 1]."""
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))), dtype=float) / 255
 
 
 def image_sources(page: Page) -> list[str]:
@@ -103,3 +112,46 @@ def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, st
         download.click()
     assert info.value.suggested_filename.endswith(".keras")
     end_of_journey(page, streamlit_server, "journey-train")
+
+
+def test_pad_undo_and_clear(app_page: Page, streamlit_server):
+    """Undo takes back the last stroke (the reconstructions follow); Clear empties the pad and the results."""
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    undo, clear = page.get_by_role("button", name="Undo"), page.get_by_role("button", name="Clear")
+    expect(undo).to_be_disabled()
+    expect(clear).to_be_disabled()
+    draw(page, ONE)
+    expect(page.get_by_text(SCORE).first).to_be_visible()
+    wait_idle(page)
+    one_only = image_sources(page)[0]  # the input as the models see it
+    draw(page, [(0.2, 0.5), (0.8, 0.5)])  # a cross bar: now a different digit
+    expect(page.locator("figure.ae-fig img").first).not_to_have_attribute("src", one_only)
+    wait_idle(page)
+    with_bar = image_sources(page)[0]
+    undo.click()
+    expect(page.locator("figure.ae-fig img").first).not_to_have_attribute("src", with_bar)
+    wait_idle(page)
+    undone = pixels(image_sources(page)[0])  # the "1" again (repainted in one go: edges may differ by a shade)
+    assert np.abs(undone - pixels(one_only)).mean() < 0.02 < np.abs(undone - pixels(with_bar)).mean()
+    clear.click()
+    expect(page.get_by_text(SCORE)).to_have_count(0)
+    expect(page.get_by_text("Draw a digit (0-9)")).to_be_visible()
+    expect(undo).to_be_disabled()
+    draw(page, ZERO)  # and the pad still works
+    expect(page.get_by_text(SCORE).first).to_be_visible()
+    end_of_journey(page, streamlit_server, "journey-undo-clear")
+
+
+def test_pad_fits_and_draws_on_a_phone(app_page: Page, streamlit_server):
+    """On a 390 px wide screen the pad shrinks to fit, and a stroke still lands where the finger went."""
+    page = app_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_page(page, "/draw", "Draw & reconstruct")
+    box = page.get_by_test_id("ae-canvas").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    assert abs(box["width"] - box["height"]) < 2, box  # still square
+    shot(page, "journey-phone-before")
+    draw(page, ONE)
+    expect(page.get_by_text(SCORE).first).to_be_visible()
+    end_of_journey(page, streamlit_server, "journey-phone")
