@@ -45,6 +45,7 @@ class ModelRegistry:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._extras_ready = threading.Event()
+        self._go = threading.Event()  # set: load now, whatever head start start() was given
         self.models: dict[str, LoadedModel] = {}
         self.errors: dict[str, str] = {}
         self.reconstructor: Reconstructor | None = None
@@ -53,17 +54,19 @@ class ModelRegistry:
         self.compression: dict[int, LoadedModel] = {}
         self.timings: dict[str, float] = {}
         self._thread: threading.Thread | None = None
-        self._t0 = time.perf_counter()
+        self._t0 = self._stage_t = time.perf_counter()
 
-    def start(self) -> ModelRegistry:
-        """Begin loading in a daemon thread (idempotent)."""
+    def start(self, after_s: float = 0.0) -> ModelRegistry:
+        """Begin loading in a daemon thread (idempotent), `after_s` seconds from now unless a page waits sooner."""
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._load_all, name="model-loader", daemon=True)
+                self._thread = threading.Thread(target=self._load_all, args=(after_s,), name="model-loader",
+                                                daemon=True)
                 self._thread.start()
         return self
 
-    def _load_all(self) -> None:
+    def _load_all(self, after_s: float) -> None:
+        self._go.wait(after_s)  # a head start for the browser's first requests; wait() cuts it short
         # Importing TensorFlow and building models is CPU-bound Python that holds the GIL; a short switch
         # interval lets the web server's thread in between (a convoy of 5 ms waits otherwise turns each file
         # it serves into a second or more while the models load).
@@ -76,16 +79,21 @@ class ModelRegistry:
 
     def _load_models(self) -> None:
         try:
+            self._stage("start_s")
             if self.before_loading is not None:
                 self.before_loading()
             from ae_core.inference import ModelRunner, Reconstructor, load_models
+            self._stage("import_s")
             models, errors = load_models(self.folder, tuple(SHIPPED_MODELS))
             self.models, self.errors = models, errors
+            self._stage("core_read_s")
             self.reconstructor = Reconstructor(models) if models else None
             self.runners = {name: ModelRunner(lm.model) for name, lm in models.items()}
             freeze_loaded_objects()
+            self._stage("core_warm_s")
             self.timings["core_models_s"] = time.perf_counter() - self._t0
-            print(f"ae_core: core models loaded in {self.timings['core_models_s']:.2f} s", file=sys.stderr, flush=True)
+            print(f"ae_core: core models loaded in {self.timings['core_models_s']:.2f} s ({self._stages()})",
+                  file=sys.stderr, flush=True)
         except Exception as e:  # never let the loader thread die silently
             self.errors["*"] = f"{type(e).__name__}: {e}"
         finally:
@@ -96,20 +104,35 @@ class ModelRegistry:
                 self.perclass = PerClassClassifier.load(self.folder / "perclass")
             except Exception as e:
                 self.errors["perclass"] = str(e)
+            self._stage("perclass_s")
             self.compression = load_compression_models(self.folder / "compression")
             freeze_loaded_objects()
+            self._stage("compression_s")
             self.timings["all_models_s"] = time.perf_counter() - self._t0
-            print(f"ae_core: all models loaded in {self.timings['all_models_s']:.2f} s", file=sys.stderr, flush=True)
+            print(f"ae_core: all models loaded in {self.timings['all_models_s']:.2f} s ({self._stages()})",
+                  file=sys.stderr, flush=True)
         finally:
             self._extras_ready.set()
 
+    def _stage(self, name: str) -> None:
+        """Record how long the loading stage that just ended took (start_s: from creation to loading)."""
+        now = time.perf_counter()
+        self.timings[name] = now - self._stage_t
+        self._stage_t = now
+
+    def _stages(self) -> str:
+        """The recorded stage durations, for the log."""
+        return ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in self.timings.items() if not k.endswith("models_s"))
+
     def wait(self, timeout: float | None = 60) -> bool:
         """Block until the five core models are ready; True if they are."""
+        self._go.set()
         self.start()
         return self._ready.wait(timeout)
 
     def wait_extras(self, timeout: float | None = 120) -> bool:
         """Block until the per-class and compression models are loaded too."""
+        self._go.set()
         self.start()
         return self._extras_ready.wait(timeout)
 

@@ -54,6 +54,7 @@ def main() -> None:
             log_path = Path(log.name)
             t_core = wait_for_line(log_path, r"core models loaded in", t0)
             t_all = wait_for_line(log_path, r"all models loaded in", t0)
+            stages = re.findall(r"all models loaded in .*", log_path.read_text())
             rss = rss_mb(proc.pid)
         finally:
             stop_server(proc, log)
@@ -67,6 +68,8 @@ def main() -> None:
         else:
             verdict = f"  (target < {target} s: {'met' if t < target else 'MISSED'})" if target else ""
             print(f"{label:28s} {t:6.2f} s{verdict}")
+    if stages:
+        print(f"  the loader's own log (from its creation at the first page): {stages[0]}")
     print(f"server resident memory:      {rss:6.0f} MB (target < 1024 MB: {'met' if rss < 1024 else 'MISSED'})")
 
 

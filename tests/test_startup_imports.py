@@ -39,3 +39,24 @@ def test_registry_imports_tensorflow_in_its_thread(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split()[-4:] == ["True", "True", "True", "True"]  # the loaded models are frozen for gc
+
+
+def test_head_start_delays_loading_until_a_page_waits(tmp_path):
+    """start(after_s) leaves the first page's requests alone for a moment; a page that waits cuts it short."""
+    import time
+
+    from ae_core.registry import ModelRegistry
+
+    calls = []
+
+    def hook():
+        calls.append(time.perf_counter())
+        raise RuntimeError("stop before loading anything")
+
+    reg = ModelRegistry(tmp_path, before_loading=hook).start(after_s=60)
+    time.sleep(0.5)
+    assert calls == [] and not reg.ready  # still in its head start
+    asked = time.perf_counter()
+    assert reg.wait(30)
+    assert len(calls) == 1 and calls[0] - asked < 5
+    assert "stop before loading anything" in reg.errors["*"]
