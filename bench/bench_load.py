@@ -6,13 +6,14 @@ MutationObserver waits for all their sources to change, then for them to decode 
 Every fourth action is a click on Clear. Phases (each one server, fresh sessions):
   1. one session alone (the baseline),
   2. N sessions at once,
-  3. N sessions at once while another session trains a model on the Train page.
+  3. one session while another session trains a model on the Train page,
+  4. N sessions at once while another session trains.
 Errors: a stroke whose images never update (timeout), a Streamlit exception box, an uncaught page error, or
 /_stcore/health not answering afterwards. Targets: N=20 p95 < 1 s; one session alone < 250 ms; drawing
 stays usable while a training runs. On these 2 cores the browsers compete with the server, so the ratios
 against the baseline are printed too.
 
-Run: python bench/bench_load.py [--sessions 20] [--seconds 60] [--phases one,many,train]
+Run: python bench/bench_load.py [--sessions 20] [--seconds 60] [--phases one,onetrain,many,train]
 """
 from __future__ import annotations
 
@@ -211,7 +212,7 @@ def health_ok(url: str) -> bool:
 async def main_async(n: int, seconds: float, phases: set[str]) -> None:
     from playwright.async_api import async_playwright
     proc, url, log = start_server(Path(tempfile.mkdtemp()))
-    one = many = busy = []
+    one, many, busy = [], [], []
     base = med_n = float("nan")
     try:
         async with async_playwright() as p:
@@ -225,9 +226,15 @@ async def main_async(n: int, seconds: float, phases: set[str]) -> None:
                 many, note = await phase(browser, url, n, seconds, False, proc.pid)
                 med_n = summary(f"{n} sessions", many, base if one else None)
                 print(f"    {note}")
+            if "onetrain" in phases:
+                solo, note = await phase(browser, url, 1, seconds, True, proc.pid)
+                summary("1 session + 1 training", solo, base if one else None)
+                print(f"    {note}")
+                busy += solo
             if "train" in phases:
-                busy, note = await phase(browser, url, n, seconds, True, proc.pid)
-                summary(f"{n} sessions + 1 training", busy, base if one else None)
+                crowd, note = await phase(browser, url, n, seconds, True, proc.pid)
+                busy += crowd
+                summary(f"{n} sessions + 1 training", crowd, base if one else None)
                 print(f"    {note}")
             await browser.close()
         print(f"/_stcore/health after the run: {'ok' if health_ok(url) else 'NOT OK'}")
@@ -247,7 +254,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("--phases", default="one,many,train", help="which of one,many,train to run")
+    ap.add_argument("--phases", default="one,onetrain,many,train",
+                    help="which of one, onetrain (one session next to a training), many, train to run")
     args = ap.parse_args()
     asyncio.run(main_async(args.sessions, args.seconds, set(args.phases.split(","))))
 
