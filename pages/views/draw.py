@@ -3,13 +3,13 @@ import streamlit as st
 
 from pages.shared.resources import core_models
 from pages.shared.user_models import user_models, user_reconstructions
-from pages.shared.widgets import digit_picker, presenter_mode, reconstruction_grid, show_image
+from pages.shared.widgets import digit_picker, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")
 st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
            "Bright spots in the error maps are where a model got it wrong.")
 
-left, right = st.columns([1.3, 2] if presenter_mode() else [1, 2], gap="large")  # room for the big canvas
+left, right = st.columns([1, 2], gap="large")  # the pad shrinks to its column when that is narrower
 with left:
     digit, source = digit_picker("draw")
 with right:

@@ -155,3 +155,20 @@ def test_pad_fits_and_draws_on_a_phone(app_page: Page, streamlit_server):
     draw(page, ONE)
     expect(page.get_by_text(SCORE).first).to_be_visible()
     end_of_journey(page, streamlit_server, "journey-phone")
+
+
+def test_presenter_mode_from_the_url(app_page: Page, streamlit_server):
+    """?present=1: sidebar folded, Streamlit's toolbar hidden, large text, a 420 px pad that still draws."""
+    page = app_page
+    page.set_viewport_size({"width": 1920, "height": 1080})  # a full-HD projector
+    open_page(page, "/draw?present=1", "Draw & reconstruct")
+    expect(page.get_by_test_id("stToolbar")).to_be_hidden()
+    expect(page.get_by_test_id("stSidebarNav")).not_to_be_in_viewport()
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "21px"
+    box = page.get_by_test_id("ae-canvas").bounding_box()
+    assert box is not None and round(box["width"]) == 420, box
+    draw(page, ONE)
+    expect(page.get_by_text(SCORE).first).to_be_visible()
+    widths = page.locator("figure.ae-fig img").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+    assert widths and min(widths) > 170, widths  # enlarged too (200 px; 140 px normally), shrunk only to fit
+    end_of_journey(page, streamlit_server, "journey-presenter")
