@@ -10,7 +10,7 @@ import time  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from pages.shared.resources import registry  # noqa: E402
-from pages.shared.widgets import apply_style, presenter_mode, sidebar  # noqa: E402
+from pages.shared.widgets import apply_style, model_status, presenter_mode, sidebar  # noqa: E402
 
 LOADER_HEAD_START_S = 1.0
 TIMINGS = os.environ.get("AE_LAB_TIMINGS") == "1"  # log each script run's duration (for the benchmarks)
@@ -31,9 +31,10 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 apply_style()
-sidebar()
+status_slot = sidebar()
 try:
     page.run()
+    model_status(status_slot)  # after the page: a page that waited for the models reports them loaded
     if TIMINGS:  # bench/bench_redraw.py reads these lines from the server's log
         print(f"ae_lab: page {page.url_path or 'home'} served in {(time.perf_counter() - _run_started) * 1000:.1f} ms",
               file=sys.stderr, flush=True)

@@ -5,6 +5,7 @@ from html import escape
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ae_core.figures import error_heatmap, figure_html
 from ae_core.imageio import ImageInputError, read_image
@@ -47,14 +48,20 @@ def apply_style() -> None:
     st.html(BASE_CSS + (PRESENTER_CSS if presenter_mode() else ""))
 
 
-def sidebar() -> None:
-    """The sidebar every page shares: presenter toggle and model status."""
-    from pages.shared.resources import registry
+def sidebar() -> DeltaGenerator:
+    """The sidebar every page shares: presenter toggle; returns the slot for the model status (model_status)."""
     with st.sidebar:
         presenter_mode()
         st.toggle("Presenter mode", key="presenter", help="Large canvas, images and text for a projector; "
                   "also ?present=1 in the URL.")
-        reg = registry()
+        return st.empty()
+
+
+def model_status(slot: DeltaGenerator) -> None:
+    """Fill the sidebar's model status slot; called after the page ran, so it is current if the page waited."""
+    from pages.shared.resources import registry
+    reg = registry()
+    with slot.container():
         if not reg.ready:
             st.caption("Loading models in the background...")
         elif reg.errors:

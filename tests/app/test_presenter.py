@@ -50,3 +50,30 @@ def test_sidebar_toggle_switches_pad_images_and_css():
     assert set(_image_widths(at)) == {"200"}  # every image larger, the drawing kept
     at.toggle(key="presenter").set_value(False).run()
     assert _pad_size(at) == 280 and PROJECTOR_CSS_MARK not in _styles(at)
+
+
+def test_sidebar_status_is_current_after_a_page_that_waited_for_the_models(monkeypatch):
+    """The sidebar is drawn before the page; its model status is filled in after, so it never says
+    "loading" next to reconstructions that the page just waited for."""
+    from ae_core.registry import ModelRegistry
+
+    real_wait = ModelRegistry.wait
+
+    def wait(self, timeout=60):
+        self._test_waited = True
+        return real_wait(self, timeout)
+
+    monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: getattr(self, "_test_waited", False)))
+    monkeypatch.setattr(ModelRegistry, "wait", wait)
+    from pages.shared.resources import registry
+    registry.clear()  # a fresh registry object that has not been waited for yet
+    try:
+        at = AppTest.from_file(APP, default_timeout=300).run()
+        at.switch_page("pages/views/draw.py").run()
+        at.session_state["draw-canvas"] = canvas_value(stroke_image(SEVEN))
+        at.run()
+        assert not at.exception
+        status = " ".join(c.value for c in at.sidebar.get("caption"))
+        assert "shipped autoencoders loaded" in status and "Loading" not in status, status
+    finally:  # let the loader finish: a process that exits while TensorFlow loads in a thread aborts
+        registry().wait_extras(600)
