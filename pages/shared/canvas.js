@@ -1,9 +1,10 @@
 // Autoencoder Lab drawing pad: white ink on black, sent to Python the moment a stroke ends.
-// Strokes are kept in [0, 1] coordinates so the pad can be resized (presenter mode) without losing them.
+// Streamlit calls this function again on every rerun (possibly in the middle of a stroke), so all drawing
+// state lives on the pad element and its event handlers are installed once. Strokes are kept in [0, 1]
+// coordinates so the pad can be resized (presenter mode) without losing them.
 export default function (component) {
   const { parentElement, data, setStateValue } = component;
   const size = Math.max(64, Math.round((data && data.size) || 280));
-  const label = (data && data.label) || "Drawing pad";
 
   let pad = parentElement.querySelector(".ae-pad");
   if (!pad) {
@@ -16,25 +17,26 @@ export default function (component) {
       '<button type="button" class="ae-clear" disabled>Clear</button>' +
       "</div>";
     parentElement.appendChild(pad);
-    pad.strokes = [];
+    install(pad);
   }
+  pad.send = setStateValue;  // the latest one Streamlit handed us
+  pad.querySelector("canvas").setAttribute("aria-label", (data && data.label) || "Drawing pad");
+  if (pad.querySelector("canvas").width !== size) pad.resize(size);
+}
+
+function install(pad) {
   const canvas = pad.querySelector("canvas");
   const undo = pad.querySelector(".ae-undo");
   const clear = pad.querySelector(".ae-clear");
-  canvas.setAttribute("aria-label", label);
   const ctx = canvas.getContext("2d");
-
   const width = () => Math.max(8, Math.round(canvas.width / 16));
-
-  function style() {
-    ctx.strokeStyle = ctx.fillStyle = "#fff";
-    ctx.lineWidth = width();
-    ctx.lineCap = ctx.lineJoin = "round";
-  }
+  let strokes = [], current = null, pointer = null, drawn = 0, frame = 0;
 
   function segment(points, from) {  // the polyline points[from - 1 ..] (a dot if it is one point)
     const s = canvas.width;
-    style();
+    ctx.strokeStyle = ctx.fillStyle = "#fff";
+    ctx.lineWidth = width();
+    ctx.lineCap = ctx.lineJoin = "round";
     ctx.beginPath();
     if (points.length === 1) {
       ctx.arc(points[0][0] * s, points[0][1] * s, width() / 2, 0, 2 * Math.PI);
@@ -50,18 +52,17 @@ export default function (component) {
   function repaint() {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    for (const s of pad.strokes) segment(s, 1);
-    undo.disabled = clear.disabled = pad.strokes.length === 0;
+    for (const s of strokes) segment(s, 1);
+    undo.disabled = clear.disabled = strokes.length === 0;
   }
 
   function send() {
-    setStateValue("image", pad.strokes.length ? canvas.toDataURL("image/png") : null);
+    pad.send("image", strokes.length ? canvas.toDataURL("image/png") : null);
   }
 
-  if (canvas.width !== size) {
-    canvas.width = canvas.height = size;
-    pad.style.width = size + "px";  // shrinks (CSS max-width) in a narrower column; point() follows the box
-    repaint();
+  function flush() {  // draw only what is new since the last frame (a full repaint per move is slow)
+    frame = 0;
+    if (current && current.length > drawn) { segment(current, Math.max(1, drawn)); drawn = current.length; }
   }
 
   const point = (e) => {
@@ -69,36 +70,39 @@ export default function (component) {
     return [Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)),
             Math.min(1, Math.max(0, (e.clientY - r.top) / r.height))];
   };
-  let current = null, drawn = 0, frame = 0;
-  const flush = () => {  // draw only what is new since the last frame (a full repaint per move is slow)
-    frame = 0;
-    if (current && current.length > drawn) { segment(current, Math.max(1, drawn)); drawn = current.length; }
+
+  pad.resize = (size) => {
+    canvas.width = canvas.height = size;
+    pad.style.width = size + "px";  // shrinks (CSS max-width) in a narrower column; point() follows the box
+    repaint();
+    drawn = 0;
   };
 
   canvas.onpointerdown = (e) => {
-    if (e.button !== 0) return;
+    if (e.button !== 0 || current) return;  // one stroke at a time: a second finger is ignored
     e.preventDefault();
     canvas.setPointerCapture(e.pointerId);
+    pointer = e.pointerId;
     current = [point(e)];
     drawn = 0;
-    pad.strokes.push(current);
+    strokes.push(current);
     flush();
     undo.disabled = clear.disabled = false;
   };
   canvas.onpointermove = (e) => {
-    if (!current) return;
+    if (!current || e.pointerId !== pointer) return;
     const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
     for (const ev of (events.length ? events : [e])) current.push(point(ev));
     if (!frame) frame = requestAnimationFrame(flush);
   };
   canvas.onpointerup = canvas.onpointercancel = (e) => {
-    if (!current) return;
+    if (!current || e.pointerId !== pointer) return;
     current.push(point(e));
     if (frame) cancelAnimationFrame(frame);
     flush();
     current = null;
     send();
   };
-  undo.onclick = () => { pad.strokes.pop(); repaint(); send(); };
-  clear.onclick = () => { pad.strokes = []; repaint(); send(); };
+  undo.onclick = () => { strokes.pop(); repaint(); send(); };
+  clear.onclick = () => { strokes = []; repaint(); send(); };
 }

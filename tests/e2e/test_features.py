@@ -172,3 +172,29 @@ def test_presenter_mode_from_the_url(app_page: Page, streamlit_server):
     widths = page.locator("figure.ae-fig img").evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
     assert widths and min(widths) > 170, widths  # enlarged too (200 px; 140 px normally), shrunk only to fit
     end_of_journey(page, streamlit_server, "journey-presenter")
+
+
+def test_a_stroke_survives_a_rerun_that_lands_in_the_middle_of_it(app_page: Page, streamlit_server):
+    """Quick drawers start the next stroke before the last one's results arrive: the page redraws in the
+    middle of the stroke, and the stroke must still be drawn and sent."""
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    draw(page, ONE)  # stroke 1, sent when the button goes up
+    box = page.get_by_test_id("ae-canvas").bounding_box()
+    assert box is not None
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(0.15, 0.5))
+    page.mouse.down()  # stroke 2 begins at once...
+    page.mouse.move(*at(0.3, 0.5), steps=3)
+    expect(page.get_by_text(SCORE).first).to_be_visible()  # ...and stroke 1's results land meanwhile
+    wait_idle(page)
+    one_only = image_sources(page)[0]
+    page.mouse.move(*at(0.85, 0.5), steps=8)
+    page.mouse.up()
+    expect(page.locator("figure.ae-fig img").first).not_to_have_attribute("src", one_only)
+    wait_idle(page)
+    assert pixels(image_sources(page)[0]).sum() > 1.3 * pixels(one_only).sum()  # the cross bar is in
+    end_of_journey(page, streamlit_server, "journey-mid-stroke-rerun")
