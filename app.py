@@ -15,7 +15,7 @@ from pages.shared.widgets import apply_style, model_status, presenter_mode, side
 LOADER_HEAD_START_S = 1.0
 TIMINGS = os.environ.get("AE_LAB_TIMINGS") == "1"  # log each script run's duration (for the benchmarks)
 _run_started = time.perf_counter()
-# A talk opens the app with ?present=1: start with the sidebar folded, so the large canvas fits on 1440 px.
+# A talk opens the app with ?present=1: start with the sidebar folded, so the page gets the projector's width.
 # Otherwise "auto": open on a desktop, folded on a phone (where it would cover the whole page).
 st.set_page_config(page_title="Autoencoder Lab", layout="wide",
                    initial_sidebar_state="collapsed" if presenter_mode() else "auto")

@@ -1,5 +1,4 @@
-"""Tests for ae_core.architecture and figures.architecture_diagram."""
-import numpy as np
+"""Tests for ae_core.architecture and figures.architecture_svg."""
 import pytest
 
 from ae_core import figures as F

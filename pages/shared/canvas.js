@@ -1,6 +1,6 @@
 // Autoencoder Lab drawing pad: white ink on black, sent to Python the moment a stroke ends.
-// Streamlit calls this function again on every rerun (possibly in the middle of a stroke), so all drawing
-// state lives on the pad element and its event handlers are installed once. Strokes are kept in [0, 1]
+// Streamlit may call this function again on a rerun (even in the middle of a stroke, e.g. when `data`
+// changes), so all drawing state lives on the pad element and its event handlers are installed once. Strokes are kept in [0, 1]
 // coordinates so the pad can be resized (presenter mode) without losing them.
 export default function (component) {
   const { parentElement, data, setStateValue } = component;

@@ -1,6 +1,7 @@
 """The drawing pad: a small Streamlit component that sends each stroke the moment the pen lifts."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,8 @@ _CSS = """
 _pad = st.components.v2.component("ae_lab.drawing_pad", js=_JS, css=_CSS)
 
 
-def drawing_pad(key: str, size: int, label: str = "Drawing pad", on_clear=None) -> np.ndarray | None:
+def drawing_pad(key: str, size: int, label: str = "Drawing pad",
+                on_clear: Callable[[], object] | None = None) -> np.ndarray | None:
     """Show the pad; return the MNIST-style 28x28 digit drawn on it, or None while it is blank.
 
     `on_clear` is called (before the rerun) when the user empties a pad that had a drawing.

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from pages.shared.resources import samples
-from pages.shared.widgets import CURRENT_DIGIT, drawing_canvas, show_image
+from pages.shared.widgets import drawing_canvas, show_image
 
 
 def pick_test_digit(key: str, default_class: int = 0) -> tuple[np.ndarray, str]:

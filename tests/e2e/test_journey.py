@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONE, SEVEN, ZERO, assert_no_exception, draw, end_of_journey, open_page, shot, wait_idle
+from tests.e2e.conftest import ONE, SEVEN, assert_no_exception, draw, end_of_journey, open_page, shot, wait_idle
 
 PAGES = [
     ("/", "Home", "home"),
