@@ -2,6 +2,8 @@
 // Streamlit may call this function again on a rerun (even in the middle of a stroke, e.g. when `data`
 // changes), so all drawing state lives on the pad element and its event handlers are installed once. Strokes are kept in [0, 1]
 // coordinates so the pad can be resized (presenter mode) without losing them.
+const SENT_PX = 128;
+
 export default function (component) {
   const { parentElement, data, setStateValue } = component;
   const size = Math.max(64, Math.round((data && data.size) || 280));
@@ -56,8 +58,18 @@ function install(pad) {
     undo.disabled = clear.disabled = strokes.length === 0;
   }
 
+  // What is sent: the drawing scaled to 128x128 (the size of NIST's original digits, from which MNIST's 20x20
+  // glyphs were made). Whatever the pad's size on screen, the server decodes and preprocesses a small image.
+  const sent = document.createElement("canvas");
+  sent.width = sent.height = SENT_PX;
+  const sentCtx = sent.getContext("2d");
+  sentCtx.imageSmoothingEnabled = true;
+  sentCtx.imageSmoothingQuality = "high";
+
   function send() {
-    pad.send("image", strokes.length ? canvas.toDataURL("image/png") : null);
+    if (!strokes.length) { pad.send("image", null); return; }
+    sentCtx.drawImage(canvas, 0, 0, SENT_PX, SENT_PX);
+    pad.send("image", sent.toDataURL("image/png"));
   }
 
   function flush() {  // draw only what is new since the last frame (a full repaint per move is slow)
