@@ -71,3 +71,11 @@ def cpu_seconds_by_group(server_pid: int) -> dict[str, float]:
         elif "chrom" in comm.lower():
             groups["chromium"] += cpu
     return groups
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

@@ -14,18 +14,10 @@ import time
 from pathlib import Path
 
 import _common  # noqa: F401
-from _common import REPO
+from _common import REPO, rss_mb
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def wait_for_line(log_path: Path, pattern: str, t0: float, timeout: float = 180) -> float | None:
