@@ -6,10 +6,10 @@ than about the server. Here each session is what a browser's tab sends and recei
 (in a talk the audience's browsers run on their own devices): it opens /draw, then sends each stroke the way
 the drawing pad does (the whole pad as a PNG data URL once the pen lifts, Clear every fourth action) and times
 the span from sending it to the server's "script finished" with every reconstruction received. Same pacing as
-bench_load (0.2-0.6 s after each answer). Errors: no answer within 30 s, a Streamlit exception, no
+bench_load (0.2-0.6 s after each answer; --pause sets another). Errors: no answer within 30 s, a Streamlit exception, no
 reconstructions in the answer, /_stcore/health not answering afterwards.
 
-Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train]
+Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train] [--pause 0.2,0.6]
 """
 from __future__ import annotations
 
@@ -114,7 +114,8 @@ def answered_with_reconstructions(deltas: list) -> str | None:
     return None
 
 
-async def session(url: str, seconds: float, seed: int, stats: SessionStats) -> None:
+async def session(url: str, seconds: float, seed: int, stats: SessionStats, pause: tuple[float, float] = (0.2, 0.6)
+                  ) -> None:
     """Open /draw, then stroke (and Clear every fourth action) until `seconds` have passed."""
     rng = random.Random(seed)
     try:
@@ -126,6 +127,7 @@ async def session(url: str, seconds: float, seed: int, stats: SessionStats) -> N
         stats.errors.append("no drawing pad on /draw")
         return
     strokes: list[list[tuple[float, float]]] = []
+    await asyncio.sleep(rng.uniform(0, pause[1]))  # sessions open together but do not all draw at the same instant
     end = time.monotonic() + seconds
     action = 0
     try:
@@ -149,7 +151,7 @@ async def session(url: str, seconds: float, seed: int, stats: SessionStats) -> N
                 stats.errors.append(problem)
             elif strokes:
                 stats.latencies_ms.append(ms)
-            await asyncio.sleep(rng.uniform(0.2, 0.6))  # a human pause between strokes, as in bench_load
+            await asyncio.sleep(rng.uniform(*pause))  # a pause between strokes (bench_load's by default)
     except Exception as e:  # noqa: BLE001
         stats.errors.append(f"{type(e).__name__}: {str(e).splitlines()[0][:120]}")
     finally:
@@ -191,18 +193,19 @@ def health_ok(url: str) -> bool:
         return False
 
 
-async def run_phase(url: str, n: int, seconds: float, pid: int) -> tuple[list[SessionStats], str]:
+async def run_phase(url: str, n: int, seconds: float, pid: int, pause: tuple[float, float] = (0.2, 0.6)
+                    ) -> tuple[list[SessionStats], str]:
     """n sessions at once for `seconds`; returns their stats and the CPU split."""
     stats = [SessionStats() for _ in range(n)]
     cpu0, own0, t0 = cpu_seconds_by_group(pid), time.process_time(), time.monotonic()
-    await asyncio.gather(*(session(url, seconds, i, s) for i, s in enumerate(stats)))
+    await asyncio.gather(*(session(url, seconds, i, s, pause) for i, s in enumerate(stats)))
     cpu1, own1, wall = cpu_seconds_by_group(pid), time.process_time(), time.monotonic() - t0
     note = "CPU (cores busy, of 2): " + ", ".join(f"{k} {(cpu1[k] - cpu0[k]) / wall:.2f}" for k in cpu1)
     note += f", these {n} clients {(own1 - own0) / wall:.2f}; server RSS after: {rss_mb(pid):.0f} MB"
     return stats, note
 
 
-async def main_async(counts: list[int], seconds: float, train: bool) -> None:
+async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float]) -> None:
     proc, url, log = start_server(Path(tempfile.mkdtemp()))
     results: dict[int, tuple[float, float, int]] = {}
     try:
@@ -213,7 +216,7 @@ async def main_async(counts: list[int], seconds: float, train: bool) -> None:
             trainer = await start_training(url)
             print("(a 21st session trains a dense AE on the Train page, in chromium, during every phase)")
         for n in counts:
-            stats, note = await run_phase(url, n, seconds, proc.pid)
+            stats, note = await run_phase(url, n, seconds, proc.pid, pause)
             med, p95 = summary(f"{n} session{'s' if n > 1 else ''}", stats, base, note)
             results[n] = (med, p95, sum(len(s.errors) for s in stats))
             if n == 1:
@@ -239,8 +242,13 @@ def main() -> None:
     ap.add_argument("--sessions", default="1,20,50", help="comma-separated session counts, one phase each")
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--train", action="store_true", help="keep a training running on the same server throughout")
+    ap.add_argument("--pause", default="0.2,0.6", help="seconds between an answer and the next stroke: low,high")
     args = ap.parse_args()
-    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train))
+    lo, hi = (float(v) for v in args.pause.split(","))
+    if not 0 <= lo <= hi:
+        ap.error("--pause needs 0 <= low <= high")
+    print(f"pause between strokes: {lo}-{hi} s")
+    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi)))
 
 
 if __name__ == "__main__":
