@@ -178,6 +178,17 @@ ONE = [(0.5, 0.15), (0.5, 0.85)]
 ZERO = [(0.5, 0.15), (0.72, 0.3), (0.75, 0.6), (0.5, 0.85), (0.28, 0.6), (0.3, 0.3), (0.5, 0.15)]
 
 
+def wait_drawn(page: Page) -> None:
+    """Wait until every visible Plotly chart and every drawing pad on the page has been drawn by the browser."""
+    charts = page.get_by_test_id("stPlotlyChart")
+    for i in range(charts.count()):
+        if charts.nth(i).is_visible():
+            expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
+    pads = page.get_by_test_id("stBidiComponentIsolated")
+    for i in range(pads.count()):
+        expect(pads.nth(i).get_by_test_id("ae-canvas")).to_have_count(1)
+
+
 def shot(page: Page, name: str) -> None:
     """Full-page screenshot into the git-ignored shots folder."""
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONE, SEVEN, assert_no_exception, draw, end_of_journey, open_page, shot, wait_idle
+from tests.e2e.conftest import (ONE, SEVEN, assert_no_exception, draw, end_of_journey, open_page, shot, wait_drawn,
+                               wait_idle)
 
 PAGES = [
     ("/", "Home", "home"),
@@ -41,6 +42,7 @@ def test_every_page_renders(app_page: Page, path, title, name):
     open_page(app_page, path, title)
     app_page.wait_for_timeout(500)
     wait_idle(app_page)
+    wait_drawn(app_page)  # charts and pads drawn, not their placeholders
     assert_no_exception(app_page)
     shot(app_page, f"page-{name}")
 
