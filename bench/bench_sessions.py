@@ -52,6 +52,7 @@ class Session:
     def __init__(self, ws):
         self.ws = ws
         self.pad_id: str | None = None
+        self.pad_fragment: str = ""  # set when the pad sits in an st.fragment: its strokes rerun only that
 
     @classmethod
     async def open(cls, url: str, page: str) -> Session:
@@ -62,12 +63,13 @@ class Session:
         await session.rerun(page, {})
         return session
 
-    async def rerun(self, page: str, widgets: dict[str, str]) -> list:
-        """Send a rerun with these widget values (json); return the deltas until the script finished."""
+    async def rerun(self, page: str, widgets: dict[str, str], fragment: str = "") -> list:
+        """Send a rerun (of one fragment, if given) with these widget values (json); return its deltas."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
         msg = BackMsg()
         msg.rerun_script.page_name = page
+        msg.rerun_script.fragment_id = fragment
         for wid, value in widgets.items():
             state = msg.rerun_script.widget_states.widgets.add()
             state.id, state.json_value = wid, value
@@ -81,6 +83,7 @@ class Session:
                 element = fwd.delta.new_element
                 if element.WhichOneof("type") == "bidi_component" and "drawing_pad" in element.bidi_component.component_name:
                     self.pad_id = element.bidi_component.id
+                    self.pad_fragment = fwd.delta.fragment_id
                 deltas.append(fwd.delta)
             elif kind == "script_finished":
                 return deltas
@@ -141,7 +144,7 @@ async def session(url: str, seconds: float, seed: int, stats: SessionStats, paus
             value = pad_value(strokes)
             t0 = time.perf_counter()
             try:
-                deltas = await tab.rerun("draw", {tab.pad_id: value})
+                deltas = await tab.rerun("draw", {tab.pad_id: value}, tab.pad_fragment)
             except TimeoutError:
                 stats.errors.append(f"no answer within {ANSWER_TIMEOUT_S} s")
                 continue

@@ -20,12 +20,18 @@ def _prepare_tensorflow() -> None:
     keep_kernel_cache_across_reruns()
 
 
-def core_models() -> ModelRegistry:
-    """The registry once the five core models are ready (shows a spinner while they load)."""
+def core_models(*, in_fragment: bool = False) -> ModelRegistry:
+    """The registry once the five core models are ready (shows a spinner while they load).
+
+    Called from an `st.fragment`, a wait ends with one rerun of the whole app, so what lies outside the
+    fragment (the sidebar's "Loading models" status) catches up too.
+    """
     reg = registry()
     if not reg.ready:
         with st.spinner("Loading the autoencoders (first start only)..."):
             reg.wait()
+        if in_fragment and reg.ready:
+            st.rerun(scope="app")
     return reg
 
 

@@ -9,24 +9,31 @@ st.title("Draw & reconstruct")
 st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
            "Bright spots in the error maps are where a model got it wrong.")
 
-left, right = st.columns([1, 2], gap="large")  # the pad shrinks to its column when that is narrower
-with left:
-    digit, source = digit_picker("draw")
-with right:
-    if digit is None:
-        st.info("The reconstructions appear here as soon as there is a digit.")
-    else:
-        reg = core_models()
-        recons = reg.reconstructor.one(digit)
-        show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
-        labels = {name: lm.label for name, lm in reg.models.items()}
-        reconstruction_grid(digit, {k: v for k, v in recons.items() if "/" not in k}, labels)
-        if "vae2/z" in recons:
-            z = recons["vae2/z"]
-            st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
-        mine = user_reconstructions(digit)  # models this session trained or uploaded (Train page)
-        if mine:
-            st.markdown("##### Your models")
-            n = max(len(labels), len(mine))  # same column width as the shipped models above
-            with st.columns([len(mine), n - len(mine)] if n > len(mine) else 1)[0]:
-                reconstruction_grid(digit, mine, {name: lm.label for name, lm in user_models().items()})
+
+@st.fragment
+def draw_and_reconstruct() -> None:
+    """The pad and every model's reconstruction: a stroke reruns only this part of the page."""
+    left, right = st.columns([1, 2], gap="large")  # the pad shrinks to its column when that is narrower
+    with left:
+        digit, source = digit_picker("draw")
+    with right:
+        if digit is None:
+            st.info("The reconstructions appear here as soon as there is a digit.")
+        else:
+            reg = core_models(in_fragment=True)
+            recons = reg.reconstructor.one(digit)
+            show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
+            labels = {name: lm.label for name, lm in reg.models.items()}
+            reconstruction_grid(digit, {k: v for k, v in recons.items() if "/" not in k}, labels)
+            if "vae2/z" in recons:
+                z = recons["vae2/z"]
+                st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
+            mine = user_reconstructions(digit)  # models this session trained or uploaded (Train page)
+            if mine:
+                st.markdown("##### Your models")
+                n = max(len(labels), len(mine))  # same column width as the shipped models above
+                with st.columns([len(mine), n - len(mine)] if n > len(mine) else 1)[0]:
+                    reconstruction_grid(digit, mine, {name: lm.label for name, lm in user_models().items()})
+
+
+draw_and_reconstruct()

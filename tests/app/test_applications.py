@@ -160,6 +160,8 @@ def test_classification_summary_from_sidecar(at):
 
 
 def test_drawing_is_classified(at):
+    if at.session_state["apps-tab"] != "Classification":  # run on its own (the module's order opens it before)
+        _tab(at, "Classification")
     if not at.metric:
         pytest.skip("perclass models are not available")
     at.session_state["classify-canvas"] = canvas_value(stroke_image(ONE))

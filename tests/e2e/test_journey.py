@@ -61,3 +61,19 @@ def test_draw_a_digit_and_see_reconstructions(app_page: Page, streamlit_server):
     draw(page, ONE)
     expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).not_to_have_text(first)
     end_of_journey(page, streamlit_server, "journey-draw")
+
+
+def test_a_stroke_that_waited_for_the_models_also_updates_the_sidebar(page: Page, fresh_server):
+    """The Draw page's pad and results are an st.fragment (a stroke reruns only them). On a cold server the
+    first stroke waits for the models; afterwards the sidebar must not still say they are loading."""
+    open_page(page, fresh_server + "/draw", "Draw & reconstruct")
+    sidebar = page.get_by_test_id("stSidebar")
+    if not sidebar.get_by_text("Loading models").count():
+        pytest.skip("the models were loaded before the first stroke: nothing to wait for")
+    draw(page, SEVEN)
+    expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).to_be_visible()
+    wait_idle(page)
+    expect(sidebar.get_by_text(re.compile(r"\d+ shipped autoencoders loaded"))).to_be_visible()
+    expect(sidebar.get_by_text("Loading models")).to_have_count(0)
+    assert page.get_by_text(re.compile(r"MSE \d\.\d{4}")).count() >= 5
+    assert_no_exception(page)
