@@ -122,6 +122,14 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
     return digit, f"upload {escape(upload.name)}"
 
 
+def picker_beside_results(key: str) -> tuple[np.ndarray | None, str, DeltaGenerator]:
+    """The digit picker in a left column; returns its digit, where it came from, and the wider right column."""
+    left, right = st.columns([1, 2], gap="large")  # the pad shrinks to its column when that is narrower
+    with left:
+        digit, source = digit_picker(key)
+    return digit, source, right
+
+
 def current_digit() -> np.ndarray | None:
     """The digit the user last drew, picked or uploaded on any page (None if none yet)."""
     return st.session_state.get(CURRENT_DIGIT)

@@ -7,7 +7,7 @@ from ae_core.classify import class_reconstructions, summary_metrics, top_confusi
 from ae_core.figures import class_error_bars, confusion_figure, error_histogram, roc_figure
 from pages.shared.computed import ANOMALY_GROUPS, anomaly_scores
 from pages.shared.resources import core_models, registry
-from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
+from pages.shared.widgets import current_digit, image_row, picker_beside_results, presenter_mode, show_image
 
 NORMAL = "MNIST digits"
 ss = st.session_state
@@ -117,9 +117,7 @@ with tabs[1]:
         else:
             st.markdown("Ten small autoencoders, each trained on **one** digit only. A new digit goes through all "
                         "ten; the one that rebuilds it best (lowest error) names the class.")
-            pick_col, result_col = st.columns([1, 2], gap="large")
-            with pick_col:
-                digit, source = digit_picker("classify")
+            digit, source, result_col = picker_beside_results("classify")
             with result_col:
                 if digit is None:
                     st.caption("The ten reconstruction errors and the predicted class appear here.")

@@ -3,7 +3,7 @@ import streamlit as st
 
 from pages.shared.resources import core_models
 from pages.shared.user_models import user_models, user_reconstructions
-from pages.shared.widgets import digit_picker, reconstruction_grid, show_image
+from pages.shared.widgets import picker_beside_results, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")
 st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
@@ -13,9 +13,7 @@ st.caption("Draw a digit and watch five autoencoders rebuild it from their compr
 @st.fragment
 def draw_and_reconstruct() -> None:
     """The pad and every model's reconstruction: a stroke reruns only this part of the page."""
-    left, right = st.columns([1, 2], gap="large")  # the pad shrinks to its column when that is narrower
-    with left:
-        digit, source = digit_picker("draw")
+    digit, source, right = picker_beside_results("draw")
     with right:
         if digit is None:
             st.info("The reconstructions appear here as soon as there is a digit.")
