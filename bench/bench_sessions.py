@@ -9,7 +9,7 @@ the span from sending it to the server's "script finished" with every reconstruc
 bench_load (0.2-0.6 s after each answer; --pause sets another). Errors: no answer within 30 s, a Streamlit exception, no
 reconstructions in the answer, /_stcore/health not answering afterwards.
 
-Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train] [--pause 0.2,0.6]
+Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train] [--pause 0.2,0.6] [--page draw|home]
 """
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import start_server, stop_server  # noqa: E402
 
 ANSWER_TIMEOUT_S = 30
+#: Pages with a drawing pad, by url path ("" = Home), and the images an answer must hold: Draw shows the input
+#: and each of the five models' reconstruction and error map; Home the input and the dense AE's copy.
+MIN_FIGURES = {"draw": 11, "": 2}
 SENT_PX = 128  # the pad sends its drawing at this size (pages/shared/canvas.js)
 
 
@@ -85,8 +88,8 @@ class Session:
                     self.pad_id = element.bidi_component.id
                     self.pad_fragment = fwd.delta.fragment_id
                 deltas.append(fwd.delta)
-            elif kind == "script_finished":
-                return deltas
+            elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                return deltas  # (a run that ended in st.rerun() is followed by the run it asked for)
 
     async def close(self) -> None:
         await self.ws.close()
@@ -107,27 +110,28 @@ def pad_value(strokes: list[list[tuple[float, float]]]) -> str:
     return json.dumps({"image": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()})
 
 
-def answered_with_reconstructions(deltas: list) -> str | None:
+def answered_with_reconstructions(deltas: list, page: str) -> str | None:
     """None if the answer shows the reconstructions and no exception; else what is wrong."""
     kinds = [d.new_element.WhichOneof("type") for d in deltas]
     if "exception" in kinds:
         return "Streamlit exception in the answer"
-    if not any(d.new_element.html.body.count("ae-fig") >= 5 for d in deltas if d.new_element.WhichOneof("type") == "html"):
-        return "the answer has no reconstructions"
+    figures = sum(d.new_element.html.body.count("ae-fig") for d in deltas if d.new_element.WhichOneof("type") == "html")
+    if figures < MIN_FIGURES[page]:
+        return f"the answer has {figures} images, not the input and its reconstructions"
     return None
 
 
-async def session(url: str, seconds: float, seed: int, stats: SessionStats, pause: tuple[float, float] = (0.2, 0.6)
-                  ) -> None:
-    """Open /draw, then stroke (and Clear every fourth action) until `seconds` have passed."""
+async def session(url: str, seconds: float, seed: int, stats: SessionStats, pause: tuple[float, float] = (0.2, 0.6),
+                  page: str = "draw") -> None:
+    """Open the page, then stroke (and Clear every fourth action) until `seconds` have passed."""
     rng = random.Random(seed)
     try:
-        tab = await Session.open(url, "draw")
+        tab = await Session.open(url, page)
     except Exception as e:  # noqa: BLE001  (a session that cannot open is an error to count)
-        stats.errors.append(f"could not open /draw: {type(e).__name__}: {e}")
+        stats.errors.append(f"could not open /{page}: {type(e).__name__}: {e}")
         return
     if tab.pad_id is None:
-        stats.errors.append("no drawing pad on /draw")
+        stats.errors.append(f"no drawing pad on /{page}")
         return
     strokes: list[list[tuple[float, float]]] = []
     await asyncio.sleep(rng.uniform(0, pause[1]))  # sessions open together but do not all draw at the same instant
@@ -144,12 +148,12 @@ async def session(url: str, seconds: float, seed: int, stats: SessionStats, paus
             value = pad_value(strokes)
             t0 = time.perf_counter()
             try:
-                deltas = await tab.rerun("draw", {tab.pad_id: value}, tab.pad_fragment)
+                deltas = await tab.rerun(page, {tab.pad_id: value}, tab.pad_fragment)
             except TimeoutError:
                 stats.errors.append(f"no answer within {ANSWER_TIMEOUT_S} s")
                 continue
             ms = (time.perf_counter() - t0) * 1000
-            problem = answered_with_reconstructions(deltas) if strokes else None
+            problem = answered_with_reconstructions(deltas, page) if strokes else None
             if problem:
                 stats.errors.append(problem)
             elif strokes:
@@ -196,30 +200,30 @@ def health_ok(url: str) -> bool:
         return False
 
 
-async def run_phase(url: str, n: int, seconds: float, pid: int, pause: tuple[float, float] = (0.2, 0.6)
-                    ) -> tuple[list[SessionStats], str]:
+async def run_phase(url: str, n: int, seconds: float, pid: int, pause: tuple[float, float] = (0.2, 0.6),
+                    page: str = "draw") -> tuple[list[SessionStats], str]:
     """n sessions at once for `seconds`; returns their stats and the CPU split."""
     stats = [SessionStats() for _ in range(n)]
     cpu0, own0, t0 = cpu_seconds_by_group(pid), time.process_time(), time.monotonic()
-    await asyncio.gather(*(session(url, seconds, i, s, pause) for i, s in enumerate(stats)))
+    await asyncio.gather(*(session(url, seconds, i, s, pause, page) for i, s in enumerate(stats)))
     cpu1, own1, wall = cpu_seconds_by_group(pid), time.process_time(), time.monotonic() - t0
     note = "CPU (cores busy, of 2): " + ", ".join(f"{k} {(cpu1[k] - cpu0[k]) / wall:.2f}" for k in cpu1)
     note += f", these {n} clients {(own1 - own0) / wall:.2f}; server RSS after: {rss_mb(pid):.0f} MB"
     return stats, note
 
 
-async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float]) -> None:
+async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float], page: str) -> None:
     proc, url, log = start_server(Path(tempfile.mkdtemp()))
     results: dict[int, tuple[float, float, int]] = {}
     try:
-        await run_phase(url, 1, 5, proc.pid)  # loads the models, traces the compiled calls
+        await run_phase(url, 1, 5, proc.pid)  # the Draw page waits for the models; traces the compiled calls
         base = None
         trainer = None
         if train:
             trainer = await start_training(url)
             print("(a 21st session trains a dense AE on the Train page, in chromium, during every phase)")
         for n in counts:
-            stats, note = await run_phase(url, n, seconds, proc.pid, pause)
+            stats, note = await run_phase(url, n, seconds, proc.pid, pause, page)
             med, p95 = summary(f"{n} session{'s' if n > 1 else ''}", stats, base, note)
             results[n] = (med, p95, sum(len(s.errors) for s in stats))
             if n == 1:
@@ -246,12 +250,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=40)
     ap.add_argument("--train", action="store_true", help="keep a training running on the same server throughout")
     ap.add_argument("--pause", default="0.2,0.6", help="seconds between an answer and the next stroke: low,high")
+    ap.add_argument("--page", default="draw", choices=["draw", "home"], help="the page whose pad is drawn on")
     args = ap.parse_args()
     lo, hi = (float(v) for v in args.pause.split(","))
     if not 0 <= lo <= hi:
         ap.error("--pause needs 0 <= low <= high")
-    print(f"pause between strokes: {lo}-{hi} s")
-    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi)))
+    page = "" if args.page == "home" else args.page
+    print(f"page: {args.page}; pause between strokes: {lo}-{hi} s")
+    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi), page))
 
 
 if __name__ == "__main__":

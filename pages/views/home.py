@@ -45,7 +45,7 @@ def _dense_widths(folder: str) -> tuple[int, ...]:
 
 @st.cache_data(show_spinner=False)
 def _card(name: str, folder: str) -> ModelCard:
-    """Architecture summary of one loaded model (cached: the canvas reruns the page on every stroke)."""
+    """Architecture summary of one loaded model (cached: the page reruns whenever it is opened)."""
     return model_card(registry().models[name].model)
 
 
@@ -74,17 +74,22 @@ with diagram:
 
 # ---------------------------------------------------------------- live demo
 st.header("Try it: draw a digit")
-canvas_col, result_col = st.columns([1, 1.25] if presenter_mode() else [1, 1.55], gap="large")
-with canvas_col:
-    st.markdown("Draw a digit (0-9) in the black square with your mouse or finger.")
-    drawn = drawing_canvas("home")
-
-was_loading = not reg.ready
+was_loading = not registry().ready
 
 
 @st.fragment(run_every=1.0 if was_loading else None)
-def live_demo(digit: np.ndarray | None) -> None:
-    """Input and the dense AE's copy; while the models load, polls once a second without blocking."""
+def live_demo() -> None:
+    """The pad and the dense AE's copy of the digit: a stroke reruns only this; polls while the models load."""
+    canvas_col, result_col = st.columns([1, 1.25] if presenter_mode() else [1, 1.55], gap="large")
+    with canvas_col:
+        st.markdown("Draw a digit (0-9) in the black square with your mouse or finger.")
+        drawn = drawing_canvas("home")
+    with result_col:
+        demo_result(drawn)
+
+
+def demo_result(digit: np.ndarray | None) -> None:
+    """Input and the dense AE's copy, its code and what the bottleneck did (an info while the models load)."""
     reg = registry()
     if not reg.ready:
         st.info("The models are loading (a few seconds on first start). "
@@ -120,8 +125,7 @@ def live_demo(digit: np.ndarray | None) -> None:
                 f"({784 / code.size:.0f}x fewer), and the decoder redrew the digit from them.")
 
 
-with result_col:
-    live_demo(drawn)
+live_demo()
 
 # ---------------------------------------------------------------- the models
 st.header("The five shipped autoencoders")
