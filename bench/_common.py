@@ -79,3 +79,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def health_ok(url: str) -> bool:
+    """Whether a Streamlit server at `url` answers its health check."""
+    import urllib.request
+    try:
+        return urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
+    except OSError:
+        return False

@@ -24,12 +24,11 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common  # noqa: F401
-from _common import REPO, cpu_seconds_by_group
+from _common import REPO, cpu_seconds_by_group, health_ok
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server  # noqa: E402
@@ -200,13 +199,6 @@ def summary(label: str, stats: list[SessionStats], base: float | None) -> float:
     for e in sorted(set(errors))[:5]:
         print(f"    error: {e} (x{errors.count(e)})")
     return med
-
-
-def health_ok(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
-    except OSError:
-        return False
 
 
 async def main_async(n: int, seconds: float, phases: set[str]) -> None:

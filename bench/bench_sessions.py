@@ -23,12 +23,11 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common  # noqa: F401
-from _common import REPO, cpu_seconds_by_group, rss_mb
+from _common import REPO, cpu_seconds_by_group, health_ok, rss_mb
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import start_server, stop_server  # noqa: E402
@@ -191,13 +190,6 @@ def summary(label: str, stats: list[SessionStats], base: float | None, note: str
     for e in sorted(set(errors))[:5]:
         print(f"    error: {e} (x{errors.count(e)})")
     return med, p95
-
-
-def health_ok(url: str) -> bool:
-    try:
-        return urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
-    except OSError:
-        return False
 
 
 async def run_phase(url: str, n: int, seconds: float, pid: int, pause: tuple[float, float] = (0.2, 0.6),

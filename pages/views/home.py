@@ -74,7 +74,7 @@ with diagram:
 
 # ---------------------------------------------------------------- live demo
 st.header("Try it: draw a digit")
-was_loading = not registry().ready
+was_loading = not reg.ready
 
 
 @st.fragment(run_every=1.0 if was_loading else None)
