@@ -1,5 +1,5 @@
 """Autoencoder Lab: entry point. `streamlit run app.py`."""
-from ae_core.serving import prepare_serving_environment  # imports no TensorFlow
+from ae_core.serving.tf_settings import prepare_serving_environment  # imports no TensorFlow
 
 prepare_serving_environment()  # before TensorFlow is first imported (below)
 

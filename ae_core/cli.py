@@ -52,7 +52,7 @@ def _progress_verbosity() -> int:
 
 
 def _load_data(path: str | None):
-    from ae_core.data import DatasetNotFoundError, load_mnist, to_float_images
+    from ae_core.data.datasets import DatasetNotFoundError, load_mnist, to_float_images
     try:
         (xtr, ytr), (xte, yte) = load_mnist(path)
     except DatasetNotFoundError as e:
@@ -62,7 +62,7 @@ def _load_data(path: str | None):
 
 
 def _base_info(args, cfg, result, kind: str) -> dict:
-    from ae_core.models import code_size
+    from ae_core.models.builders import code_size
     return {
         "kind": kind,
         "name": Path(args.out).stem if args.out else kind,
@@ -79,7 +79,7 @@ def _base_info(args, cfg, result, kind: str) -> dict:
 
 
 def _config(args, kind: str, **over):
-    from ae_core.training import TrainConfig
+    from ae_core.training.fit import TrainConfig
     return TrainConfig(kind=kind, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
@@ -87,10 +87,10 @@ def _config(args, kind: str, **over):
 
 
 def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = None):
-    from ae_core.evaluation import ELBO_NOTE, evaluate_model
-    from ae_core.persistence import save_model
-    from ae_core.training import train
-    from ae_core.persistence import load_model, read_sidecar
+    from ae_core.training.evaluation import ELBO_NOTE, evaluate_model
+    from ae_core.models.files import save_model
+    from ae_core.training.fit import train
+    from ae_core.models.files import load_model, read_sidecar
     cfg = _config(args, kind)
     start = load_model(args.init_from) if getattr(args, "init_from", None) else None
     print(f"training {kind} -> {out}" + (f" (continuing from {args.init_from})" if start else ""), flush=True)
@@ -111,7 +111,7 @@ def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = N
 
 
 def cmd_train(args) -> int:
-    from ae_core.training import ConfigError, validate_config
+    from ae_core.training.fit import ConfigError, validate_config
     kind = args.model
     default_out = user_models_dir() / (kind if kind in ("perclass", "compression") else f"{kind}.keras")
     out = Path(args.out) if args.out else default_out
@@ -143,9 +143,9 @@ def _touches_shipped(out: Path) -> bool:
 
 
 def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
-    from ae_core.evaluation import classify_errors
-    from ae_core.metrics import accuracy, confusion_matrix
-    from ae_core.persistence import write_sidecar
+    from ae_core.training.evaluation import classify_errors
+    from ae_core.analysis.metrics import accuracy, confusion_matrix
+    from ae_core.models.files import write_sidecar
     models = []
     for digit in range(10):
         sel_tr, sel_te = xtr[ytr == digit], xte[yte == digit]
@@ -168,7 +168,7 @@ def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
 
 
 def _train_compression(args, xtr, xte, out_dir: Path) -> int:
-    from ae_core.metrics import PCA
+    from ae_core.analysis.metrics import PCA
     flat_tr, flat_te = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
     rows = []
     for k in args.sizes:
@@ -188,8 +188,8 @@ def _shipped_paths() -> list[Path]:
 
 
 def cmd_evaluate(args) -> int:
-    from ae_core.evaluation import ELBO_NOTE, evaluate_model, floor_status
-    from ae_core.persistence import ModelFileError, load_model, read_sidecar, write_sidecar
+    from ae_core.training.evaluation import ELBO_NOTE, evaluate_model, floor_status
+    from ae_core.models.files import ModelFileError, load_model, read_sidecar, write_sidecar
     paths = [Path(p) for p in args.paths] or _shipped_paths()
     if not paths:
         print("no models to evaluate", file=sys.stderr)
@@ -223,7 +223,7 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_info(_args) -> int:
-    from ae_core.persistence import read_sidecar
+    from ae_core.models.files import read_sidecar
     for path in _shipped_paths():
         info = read_sidecar(path)
         print(f"{str(path.relative_to(SHIPPED_MODELS_DIR)):24s} kind={info.get('kind', '?'):10s} "

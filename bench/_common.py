@@ -28,8 +28,8 @@ def median_ms(fn: Callable[[], object], n: int = 200, warmup: int = 5) -> tuple[
 
 def shipped_or_untrained():
     """The five core models: shipped where present, else untrained stand-ins of the same design."""
-    from ae_core.inference import SHIPPED_MODELS, LoadedModel, load_models
-    from ae_core.models import build_model
+    from ae_core.serving.runners import SHIPPED_MODELS, LoadedModel, load_models
+    from ae_core.models.builders import build_model
     loaded, errors = load_models()
     for name in SHIPPED_MODELS:
         if name not in loaded:

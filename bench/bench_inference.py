@@ -1,14 +1,14 @@
 """Single-image latency of the app's inference path vs `model.predict` and eager calls (ratios, same run).
 
 Run: python bench/bench_inference.py [--tf-defaults]   Target: all five models together <= 5 ms median.
-Uses the app server's TensorFlow settings (ae_core.serving); --tf-defaults times TensorFlow's own instead.
+Uses the app server's TensorFlow settings (ae_core.serving.tf_settings); --tf-defaults times TensorFlow's own instead.
 """
 from __future__ import annotations
 
 import sys
 
 import _common  # noqa: F401  (sets up sys.path and TF logging)
-from ae_core.serving import configure_serving_threads, prepare_serving_environment
+from ae_core.serving.tf_settings import configure_serving_threads, prepare_serving_environment
 
 SERVING = "--tf-defaults" not in sys.argv
 if SERVING:
@@ -18,13 +18,13 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from _common import median_ms, shipped_or_untrained
-from ae_core.inference import Reconstructor, compiled
+from ae_core.serving.runners import Reconstructor, compiled
 
 
 def main() -> None:
     if SERVING:
         configure_serving_threads()
-    print("TensorFlow settings:", "the app server's (ae_core.serving)" if SERVING else "TensorFlow's defaults")
+    print("TensorFlow settings:", "the app server's (ae_core.serving.tf_settings)" if SERVING else "TensorFlow's defaults")
     models = shipped_or_untrained()
     x = np.random.default_rng(0).random((1, 28, 28, 1), dtype=np.float32)
     xt = tf.constant(x)

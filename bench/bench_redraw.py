@@ -33,10 +33,10 @@ def stroke_png(seed: int) -> str:
 
 
 def engine_path() -> float:
-    from ae_core.figures import error_heatmap, upscale
-    from ae_core.imageio import read_data_url
-    from ae_core.preprocess import to_mnist
-    from ae_core.registry import ModelRegistry
+    from ae_core.figures.charts import error_heatmap, upscale
+    from ae_core.data.image_files import read_data_url
+    from ae_core.data.preprocess import to_mnist
+    from ae_core.serving.registry import ModelRegistry
     reg = ModelRegistry().start()
     reg.wait()
     url = stroke_png(0)

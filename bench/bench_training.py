@@ -13,13 +13,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from ae_core.models import build_dense
-from ae_core.training import TrainConfig, train
+from ae_core.models.builders import build_dense
+from ae_core.training.fit import TrainConfig, train
 
 
 def data(n: int) -> np.ndarray:
     """Training digits: the full set when available, else the shipped sample repeated."""
-    from ae_core.data import DatasetNotFoundError, load_mnist, load_sample, to_float_images
+    from ae_core.data.datasets import DatasetNotFoundError, load_mnist, load_sample, to_float_images
     try:
         (x, _), _ = load_mnist()
     except DatasetNotFoundError:
@@ -72,7 +72,7 @@ def plain_fit(x: np.ndarray, epochs: int) -> float:
 
 
 def project_trainer(x: np.ndarray, epochs: int) -> float:
-    """ae_core.training.train (tf.data pipeline + fit, several steps per call) at batch 128; returns images/s."""
+    """ae_core.training.fit.train (tf.data pipeline + fit, several steps per call) at batch 128; returns images/s."""
     timer = EpochTimer()
     train(TrainConfig(kind="dense", epochs=epochs, batch_size=128), x, callbacks=[timer])
     return steady_rate(len(x), timer)

@@ -10,7 +10,7 @@ import numpy as np
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from ae_core.data import load_fashion_mnist, load_mnist, sample_path  # noqa: E402
+from ae_core.data.datasets import load_fashion_mnist, load_mnist, sample_path  # noqa: E402
 
 MNIST_NPZ = REPO_ROOT.parent / "shared" / "data" / "mnist.npz"
 SAMPLE_SIZES = {"mnist": 3000, "fashion_mnist": 2000}

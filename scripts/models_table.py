@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from ae_core.evaluation import FLOORS  # noqa: E402
+from ae_core.training.evaluation import FLOORS  # noqa: E402
 
 M = ROOT / "assets" / "models"
 

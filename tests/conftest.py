@@ -16,7 +16,7 @@ FULL_MNIST = Path(os.environ.get("AE_LAB_MNIST", REPO.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def small_digits() -> tuple[np.ndarray, np.ndarray]:
     """3,000 shipped MNIST test digits as float32 (N,28,28,1) in [0,1], with labels."""
-    from ae_core.data import load_sample, to_float_images
+    from ae_core.data.datasets import load_sample, to_float_images
     x, y = load_sample("mnist")
     return to_float_images(x), y
 
@@ -26,7 +26,7 @@ def full_mnist():
     """The full MNIST set as floats; skips with a message when the file is absent."""
     if not FULL_MNIST.is_file():
         pytest.skip(f"full MNIST not found at {FULL_MNIST} (set AE_LAB_MNIST); floors not checked")
-    from ae_core.data import load_mnist, to_float_images
+    from ae_core.data.datasets import load_mnist, to_float_images
     (xtr, ytr), (xte, yte) = load_mnist(FULL_MNIST)
     return to_float_images(xtr), ytr, to_float_images(xte), yte
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.imageio import ImageInputError, read_data_url
-from ae_core.preprocess import to_mnist
+from ae_core.data.image_files import ImageInputError, read_data_url
+from ae_core.data.preprocess import to_mnist
 
 _JS = (Path(__file__).with_name("canvas.js")).read_text(encoding="utf-8")
 _CSS = """

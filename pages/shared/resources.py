@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ae_core.registry import ModelRegistry
-from ae_core.serving import configure_serving_threads, keep_kernel_cache_across_reruns
+from ae_core.serving.registry import ModelRegistry
+from ae_core.serving.tf_settings import configure_serving_threads, keep_kernel_cache_across_reruns
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,6 +38,6 @@ def core_models(*, in_fragment: bool = False) -> ModelRegistry:
 @st.cache_resource(show_spinner=False)
 def samples(name: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
     """Shipped sample images as float32 (N,28,28) in [0,1] with their labels."""
-    from ae_core.data import load_sample
+    from ae_core.data.datasets import load_sample
     x, y = load_sample(name)
     return x.astype("float32") / 255.0, y

@@ -7,9 +7,9 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ae_core.figures import error_heatmap, figure_html
-from ae_core.imageio import ImageInputError, read_image
-from ae_core.preprocess import to_mnist
+from ae_core.figures.charts import error_heatmap, figure_html
+from ae_core.data.image_files import ImageInputError, read_image
+from ae_core.data.preprocess import to_mnist
 from pages.shared.canvas import drawing_pad
 from pages.shared.resources import samples
 

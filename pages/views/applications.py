@@ -2,10 +2,10 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.anomaly import default_threshold, is_anomaly, reconstruction_errors, summarize, threshold_options
-from ae_core.classify import class_reconstructions, summary_metrics, top_confusions
-from ae_core.figures import class_error_bars, confusion_figure, error_histogram, roc_figure
-from pages.shared.computed import ANOMALY_GROUPS, anomaly_scores
+from ae_core.analysis.anomaly import default_threshold, is_anomaly, reconstruction_errors, summarize, threshold_options
+from ae_core.analysis.classification import class_reconstructions, summary_metrics, top_confusions
+from ae_core.figures.charts import class_error_bars, confusion_figure, error_histogram, roc_figure
+from pages.shared.cached_results import ANOMALY_GROUPS, anomaly_scores
 from pages.shared.resources import core_models, registry
 from pages.shared.widgets import current_digit, image_row, picker_beside_results, presenter_mode, show_image
 

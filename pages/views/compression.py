@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.compression import (
+from ae_core.analysis.compression import (
     CODE_SIZES,
     compression_ratio,
     example_indices,
@@ -11,9 +11,9 @@ from ae_core.compression import (
     rebuild_across_sizes,
     sidecar_curve,
 )
-from ae_core.figures import compression_curve
-from ae_core.inference import ModelRunner
-from ae_core.metrics import mse
+from ae_core.figures.charts import compression_curve
+from ae_core.serving.runners import ModelRunner
+from ae_core.analysis.metrics import mse
 from pages.shared.resources import registry, samples
 from pages.shared.widgets import current_digit, image_row, presenter_mode
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from pages.shared.resources import core_models
-from pages.shared.user_models import user_models, user_reconstructions
+from pages.shared.session_models import user_models, user_reconstructions
 from pages.shared.widgets import picker_beside_results, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")

@@ -3,10 +3,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ae_core.architecture import ModelCard, dense_widths, model_card
-from ae_core.catalog import SHIPPED_MODELS
-from ae_core.figures import architecture_svg
-from ae_core.sidecars import read_sidecar
+from ae_core.models.architecture import ModelCard, dense_widths, model_card
+from ae_core.models.catalog import SHIPPED_MODELS
+from ae_core.figures.charts import architecture_svg
+from ae_core.models.sidecars import read_sidecar
 from pages.shared.resources import registry, samples
 from pages.shared.widgets import drawing_canvas, presenter_mode, show_image
 

@@ -2,11 +2,11 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import interpolation_strip, latent_map, manifold_image_figure, upscale
-from ae_core.latent import interpolate, sample_prior
-from ae_core.latent_map import clicked_code, clip_code, plane_extent
-from pages.shared.computed import latent_codes, manifold_canvas
-from pages.shared.endpoints import endpoint_picker
+from ae_core.figures.charts import interpolation_strip, latent_map, manifold_image_figure, upscale
+from ae_core.analysis.latent import interpolate, sample_prior
+from ae_core.analysis.latent_map import clicked_code, clip_code, plane_extent
+from pages.shared.cached_results import latent_codes, manifold_canvas
+from pages.shared.digit_sources import endpoint_picker
 from pages.shared.resources import core_models, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
 

@@ -5,13 +5,13 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from ae_core.figures import interpolation_strip, loss_curve, upscale
+from ae_core.figures.charts import interpolation_strip, loss_curve, upscale
 from ae_core.paths import user_data_dir
-from ae_core.persistence import ModelFileError
-from ae_core.training import ConfigError, TrainConfig, validate_config
-from ae_core.user_models import delete_model, import_upload, list_models
-from ae_core.worker import ACTIVE_STATES, TrainingBusy, describe_data
-from pages.shared.user_models import add_user_model, remove_user_model, training_manager, user_models
+from ae_core.models.files import ModelFileError
+from ae_core.training.fit import ConfigError, TrainConfig, validate_config
+from ae_core.models.user_library import delete_model, import_upload, list_models
+from ae_core.training.jobs.worker import ACTIVE_STATES, TrainingBusy, describe_data
+from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
 from pages.shared.widgets import presenter_mode
 
 POLL_S = 1.0

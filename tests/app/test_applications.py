@@ -132,7 +132,7 @@ def test_anomaly_groups_change_the_metrics(at):
 
 def _summary() -> dict:
     from ae_core.paths import SHIPPED_MODELS_DIR
-    from ae_core.persistence import read_sidecar
+    from ae_core.models.files import read_sidecar
     folder = Path(os.environ.get("AE_LAB_MODELS_DIR") or SHIPPED_MODELS_DIR) / "perclass"
     return read_sidecar(folder / "summary.keras")
 

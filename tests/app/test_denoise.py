@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
-import ae_core.denoise_eval as denoise_eval
+import ae_core.analysis.denoising as denoise_eval
 from tests.app.helpers import canvas_value, figures
 
 CANVAS_KEY = "denoise-canvas"  # digit_picker("denoise") -> drawing_canvas("denoise-canvas")

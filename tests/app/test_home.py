@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 FIRST_RUN_TIMEOUT = 600  # first run imports TensorFlow: seconds when idle, minutes on a machine busy training
 
-from ae_core.inference import SHIPPED_MODELS
+from ae_core.serving.runners import SHIPPED_MODELS
 from tests.app.helpers import canvas_value, figures, stroke_image
 
 CANVAS_KEY = "home"  # drawing_canvas("home")
@@ -87,7 +87,7 @@ def test_demo_shows_example_then_the_users_drawing(at):
 
 def test_loading_state_shows_canvas_without_blocking(monkeypatch):
     """While the models load, the page still renders the canvas and says so instead of waiting."""
-    from ae_core.registry import ModelRegistry
+    from ae_core.serving.registry import ModelRegistry
 
     monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: False))
     app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)

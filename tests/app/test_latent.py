@@ -146,7 +146,7 @@ def test_z_sliders_change_the_decoded_digit(vae):
 
 def test_click_on_a_digit_decodes_its_code(vae):
     at = vae
-    from ae_core.data import load_sample
+    from ae_core.data.datasets import load_sample
     _, labels = load_sample("mnist")
     url0 = _decoded_url(at)
     _click(at, x=0.5, y=0.5, customdata=5, curve_number=2, point_index=0)

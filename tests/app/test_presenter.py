@@ -55,7 +55,7 @@ def test_sidebar_toggle_switches_pad_images_and_css():
 def test_sidebar_status_is_current_after_a_page_that_waited_for_the_models(monkeypatch):
     """The sidebar is drawn before the page; its model status is filled in after, so it never says
     "loading" next to reconstructions that the page just waited for."""
-    from ae_core.registry import ModelRegistry
+    from ae_core.serving.registry import ModelRegistry
 
     real_wait = ModelRegistry.wait
 

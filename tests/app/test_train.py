@@ -26,7 +26,7 @@ def home(user_home, tmp_path, monkeypatch):
     monkeypatch.delenv("AE_LAB_MNIST", raising=False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     yield user_home
-    from pages.shared.user_models import training_manager
+    from pages.shared.session_models import training_manager
     mgr = training_manager()
     job = mgr.current()
     if job is not None:  # never leave a worker behind
@@ -178,7 +178,7 @@ def test_bad_uploads_show_a_clear_message_and_the_page_keeps_working(home, tmp_p
         set_settings(at, epochs=5)
 
     # and a good model is accepted, kept in the user folder and used in this session
-    from ae_core.models import build_model
+    from ae_core.models.builders import build_model
     good = _keras_bytes(build_model("dense", code_size=8), tmp_path, "good")
     at.file_uploader(key="train-upload").set_value(("My model.keras", good, "application/octet-stream")).run()
     assert not at.exception and not at.error
@@ -190,9 +190,9 @@ def test_bad_uploads_show_a_clear_message_and_the_page_keeps_working(home, tmp_p
 
 # ------------------------------------------------------------------------------------ other sessions
 def test_other_sessions_keep_working_while_a_training_runs(home):
-    from ae_core.inference import LoadedModel
-    from ae_core.models import build_model
-    from pages.shared.user_models import training_manager
+    from ae_core.serving.runners import LoadedModel
+    from ae_core.models.builders import build_model
+    from pages.shared.session_models import training_manager
 
     trainer = train_page()
     set_settings(trainer, epochs=300, batch=32, size=1000)

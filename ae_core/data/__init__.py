@@ -1,0 +1,1 @@
+"""Datasets, shipped samples, image files, MNIST-style preprocessing and noise (no TensorFlow)."""

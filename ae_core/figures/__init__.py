@@ -1,0 +1,1 @@
+"""Plotly charts, images and the architecture diagram the pages show (no TensorFlow)."""

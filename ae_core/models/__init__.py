@@ -1,0 +1,1 @@
+"""Model definitions (Keras builders, the VAE), model files, sidecars and the catalog of shipped models."""

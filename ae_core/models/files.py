@@ -1,0 +1,153 @@
+"""Saving and loading `.keras` models with JSON sidecars: atomic writes, safe loading, clear errors."""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+import zipfile
+from pathlib import Path
+
+import keras
+
+from ae_core.paths import SHIPPED_MODELS_DIR
+from ae_core.models.sidecars import read_sidecar, sidecar_path  # noqa: F401  (re-exported)
+
+MAX_MODEL_BYTES = 200 * 2**20
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be used; the message says why, in words a user understands."""
+
+
+class ShippedModelError(PermissionError):
+    """Refused: the write would replace a model shipped in assets/."""
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape a saved model."""
+    import numpy
+    import tensorflow
+    return {"python": platform.python_version(), "tensorflow": tensorflow.__version__,
+            "keras": keras.__version__, "numpy": numpy.__version__}
+
+
+def _is_shipped(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(SHIPPED_MODELS_DIR.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write `data` to `path` via a temp file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_sidecar(model_path: str | os.PathLike, info: dict) -> Path:
+    """Atomically write the JSON sidecar for `model_path`."""
+    path = sidecar_path(model_path)
+    atomic_write_bytes(path, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
+    return path
+
+
+def _without_training_state(model: keras.Model) -> keras.Model:
+    """A fresh, uncompiled copy with the same weights (so no optimizer state is saved)."""
+    clone = model.__class__.from_config(model.get_config())
+    if not clone.built:
+        clone(keras.ops.zeros((1, 28, 28, 1)))
+    clone.set_weights(model.get_weights())
+    return clone
+
+
+def save_model(model: keras.Model, path: str | os.PathLike, info: dict | None = None, *,
+               replace_shipped: bool = False) -> Path:
+    """Save `model` (weights + architecture, no optimizer) and its sidecar, atomically."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"model files end in .keras, got {path.name!r}")
+    if _is_shipped(path) and path.exists() and not replace_shipped:
+        raise ShippedModelError(f"{path} is a shipped model and is never overwritten; save elsewhere")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
+    os.close(fd)
+    try:
+        _without_training_state(model).save(tmp)
+        if info is not None:
+            write_sidecar(path, {**info, "versions": library_versions(), "file": path.name})
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_model(path: str | os.PathLike, *, expect_image_io: bool = True) -> keras.Model:
+    """Load a `.keras` file with safe_mode=True; raise ModelFileError with a clear reason if unusable."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"no model file at {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise ModelFileError(f"{path.name} is empty (0 bytes)")
+    if size > MAX_MODEL_BYTES:
+        raise ModelFileError(f"{path.name} is {size / 2**20:.0f} MB; the limit is {MAX_MODEL_BYTES // 2**20} MB")
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path.name} is not a Keras 3 .keras file (it is not a zip archive); "
+                             "old .h5 files and SavedModel folders are not supported")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            config_text = zf.read("config.json").decode("utf-8", "replace") if "config.json" in names else ""
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ModelFileError(f"{path.name} is corrupt: {e}") from None
+    if not config_text:
+        raise ModelFileError(f"{path.name} has no config.json: not a Keras model file")
+    if '"class_name": "Lambda"' in config_text or '"Lambda"' in config_text:
+        raise ModelFileError(f"{path.name} contains a Lambda layer (arbitrary Python code); "
+                             "it is refused for safety (safe_mode)")
+    try:
+        model = keras.saving.load_model(path, compile=False, safe_mode=True)
+    except ValueError as e:
+        if "lambda" in str(e).lower() or "safe_mode" in str(e):
+            raise ModelFileError(f"{path.name} needs unsafe deserialisation (code inside the file); refused") from None
+        raise ModelFileError(f"{path.name} could not be loaded: {str(e).splitlines()[0][:300]}") from None
+    except Exception as e:  # corrupt weights, unknown layers, truncated archives ...
+        first = (str(e).splitlines() or [type(e).__name__])[0][:300]
+        raise ModelFileError(f"{path.name} could not be loaded ({type(e).__name__}): {first}") from None
+    if not isinstance(model, keras.Model):
+        raise ModelFileError(f"{path.name} does not hold a Keras model")
+    if expect_image_io:
+        check_image_model(model, path.name)
+    return model
+
+
+def check_image_model(model: keras.Model, label: str = "model") -> None:
+    """Raise ModelFileError unless the model maps 28x28x1 images to 28x28x1 images."""
+    try:
+        in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
+    except (AttributeError, ValueError):
+        in_shape = None
+    if in_shape is not None and in_shape != (28, 28, 1):
+        raise ModelFileError(f"{label} expects inputs of shape {in_shape}; this app needs 28x28x1 images")
+    try:
+        out = model(keras.ops.zeros((1, 28, 28, 1)), training=False)
+    except Exception as e:
+        raise ModelFileError(f"{label} cannot run on a 28x28x1 image: {str(e).splitlines()[0][:200]}") from None
+    if isinstance(out, (list, tuple)) or tuple(out.shape) != (1, 28, 28, 1):
+        shape = [tuple(o.shape) for o in out] if isinstance(out, (list, tuple)) else tuple(out.shape)
+        raise ModelFileError(f"{label} outputs shape {shape}; an autoencoder here must output 28x28x1 images")

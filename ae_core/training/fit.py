@@ -1,0 +1,211 @@
+"""Training on the fast path: `Model.fit` over a tf.data pipeline, with Keras callbacks for progress."""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ae_core.models.builders import MODEL_KINDS, build_model
+
+LIMITS = {
+    "epochs": (1, 500),
+    "batch_size": (1, 4096),
+    "learning_rate": (1e-6, 1.0),
+    "code_size": (1, 784),
+    "latent_dim": (1, 64),
+    "noise_factor": (0.0, 2.0),
+    "beta": (0.0, 100.0),
+    "train_size": (16, 60000),
+}
+
+
+class ConfigError(ValueError):
+    """A training configuration a user must fix; the message says what and how."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything needed to reproduce one training run."""
+
+    kind: str = "dense"
+    epochs: int = 10
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    code_size: int = 16
+    hidden: tuple[int, ...] = (64, 32)
+    filters: tuple[int, ...] = (32, 32, 8)
+    latent_dim: int = 2
+    beta: float = 1.0
+    noise_factor: float = 0.5
+    train_size: int | None = None
+    seed: int = 0
+    lr_schedule: str = "constant"
+    dataset: str = "mnist"
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict."""
+        d = asdict(self)
+        d["hidden"], d["filters"] = list(self.hidden), list(self.filters)
+        return d
+
+
+def _number(name: str, value, integer: bool) -> float:
+    if isinstance(value, bool):
+        raise ConfigError(f"{name} must be a number, not {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ConfigError(f"{name} must be a finite number, got {value!r}")
+    if integer and v != int(v):
+        raise ConfigError(f"{name} must be a whole number, got {value!r}")
+    lo, hi = LIMITS[name]
+    if not lo <= v <= hi:
+        raise ConfigError(f"{name} must be between {lo:g} and {hi:g}, got {value!r}")
+    return int(v) if integer else v
+
+
+def validate_config(cfg: TrainConfig) -> TrainConfig:
+    """Return a cleaned copy of `cfg`, or raise ConfigError naming the bad field and its allowed range."""
+    if cfg.kind not in MODEL_KINDS:
+        raise ConfigError(f"model type must be one of {', '.join(MODEL_KINDS)}, got {cfg.kind!r}")
+    if cfg.lr_schedule not in ("constant", "cosine"):
+        raise ConfigError(f"lr_schedule must be 'constant' or 'cosine', got {cfg.lr_schedule!r}")
+    out = TrainConfig(**{**asdict(cfg)})
+    out.epochs = _number("epochs", cfg.epochs, True)
+    out.batch_size = _number("batch_size", cfg.batch_size, True)
+    out.learning_rate = _number("learning_rate", cfg.learning_rate, False)
+    out.code_size = _number("code_size", cfg.code_size, True)
+    out.latent_dim = _number("latent_dim", cfg.latent_dim, True)
+    out.beta = _number("beta", cfg.beta, False)
+    out.noise_factor = _number("noise_factor", cfg.noise_factor, False)
+    if cfg.train_size is not None:
+        out.train_size = _number("train_size", cfg.train_size, True)
+    try:
+        out.seed = int(cfg.seed)
+    except (TypeError, ValueError):
+        raise ConfigError(f"seed must be a whole number, got {cfg.seed!r}") from None
+    out.hidden = tuple(int(h) for h in cfg.hidden)
+    out.filters = tuple(int(f) for f in cfg.filters)
+    if not out.hidden or any(not 1 <= h <= 4096 for h in out.hidden):
+        raise ConfigError(f"hidden layer widths must be 1..4096, got {cfg.hidden!r}")
+    if len(out.filters) != 3 or any(not 1 <= f <= 512 for f in out.filters):
+        raise ConfigError(f"filters must be three numbers 1..512, got {cfg.filters!r}")
+    return out
+
+
+def loss_for(kind: str) -> str | None:
+    """Keras loss name for a kind (None: the model computes its own, as the VAE does)."""
+    return None if kind == "vae" else "binary_crossentropy"
+
+
+def make_dataset(x: np.ndarray, cfg: TrainConfig, *, shuffle: bool = True, noisy: bool | None = None) -> tf.data.Dataset:
+    """(input, target) batches; denoising inputs get fresh Gaussian noise each epoch, VAE inputs are binarised."""
+    noisy = (cfg.kind == "denoising") if noisy is None else noisy
+    if cfg.kind == "vae":
+        x = (x > 0.5).astype("float32")
+    ds = tf.data.Dataset.from_tensor_slices(x)
+    if shuffle:
+        ds = ds.shuffle(min(len(x), 60000), seed=cfg.seed, reshuffle_each_iteration=True)
+    ds = ds.batch(cfg.batch_size)
+    if cfg.kind == "vae":
+        return ds.prefetch(tf.data.AUTOTUNE)
+    if noisy:
+        factor = float(cfg.noise_factor)
+        ds = ds.map(lambda b: (tf.clip_by_value(b + factor * tf.random.normal(tf.shape(b)), 0.0, 1.0), b),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    else:
+        ds = ds.map(lambda b: (b, b))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+class StopFlag(keras.callbacks.Callback):
+    """Stops training at the next batch once `should_stop()` returns True."""
+
+    def __init__(self, should_stop: Callable[[], bool]):
+        super().__init__()
+        self.should_stop = should_stop
+        self.stopped = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.should_stop():
+            self.stopped = True
+            self.model.stop_training = True
+
+
+class EpochSnapshots(keras.callbacks.Callback):
+    """Calls `on_snapshot(epoch, logs, reconstructions)` after each epoch with reconstructions of `samples`."""
+
+    def __init__(self, samples: np.ndarray, on_snapshot: Callable[[int, dict, np.ndarray], None]):
+        super().__init__()
+        self.samples = samples
+        self.on_snapshot = on_snapshot
+
+    def on_epoch_end(self, epoch, logs=None):
+        rec = np.asarray(self.model(self.samples, training=False))
+        self.on_snapshot(epoch, dict(logs or {}), rec)
+
+
+@dataclass
+class TrainResult:
+    """A trained model, its per-epoch history and how long it took."""
+
+    model: keras.Model
+    history: dict[str, list[float]]
+    wall_time_s: float
+    epochs_run: int
+    stopped_early: bool
+    config: TrainConfig
+
+
+def _optimizer(cfg: TrainConfig, steps_per_epoch: int) -> keras.optimizers.Optimizer:
+    lr: float | keras.optimizers.schedules.LearningRateSchedule = cfg.learning_rate
+    if cfg.lr_schedule == "cosine":
+        lr = keras.optimizers.schedules.CosineDecay(cfg.learning_rate, decay_steps=cfg.epochs * steps_per_epoch,
+                                                     alpha=0.05)
+    return keras.optimizers.Adam(lr)
+
+
+def steps_per_execution(kind: str, steps_per_epoch: int) -> int:
+    """Training steps per compiled call: many for the tiny dense AE (Python overhead dominates), few otherwise.
+
+    Batch callbacks (progress, Stop) run once per call, so an epoch keeps at least ~10 of them; 32 dense
+    steps are a fraction of a second, and 4 steps of a conv model keep Stop within about a second.
+    """
+    most = 32 if kind == "dense" else 4
+    return max(1, min(most, steps_per_epoch // 10))
+
+
+def train(cfg: TrainConfig, x_train: np.ndarray, x_val: np.ndarray | None = None, *,
+          callbacks: Sequence[keras.callbacks.Callback] = (), verbose: int | str = 0,
+          model: keras.Model | None = None) -> TrainResult:
+    """Train a model of `cfg.kind` on float images (N,28,28,1) in [0,1]; returns model and history."""
+    cfg = validate_config(cfg)
+    keras.utils.set_random_seed(cfg.seed)
+    if cfg.train_size is not None:
+        x_train = x_train[: cfg.train_size]
+    if len(x_train) == 0:
+        raise ConfigError("the training set is empty")
+    if model is None:
+        model = build_model(cfg.kind, code_size=cfg.code_size, hidden=cfg.hidden, filters=cfg.filters,
+                            latent_dim=cfg.latent_dim, beta=cfg.beta)
+    steps = math.ceil(len(x_train) / cfg.batch_size)
+    model.compile(optimizer=_optimizer(cfg, steps), loss=loss_for(cfg.kind), jit_compile=False,
+                  steps_per_execution=steps_per_execution(cfg.kind, steps))
+    train_ds = make_dataset(x_train, cfg)
+    val_ds = make_dataset(x_val, cfg, shuffle=False) if x_val is not None else None
+    stop_flags = [c for c in callbacks if isinstance(c, StopFlag)]
+    t0 = time.perf_counter()
+    hist = model.fit(train_ds, validation_data=val_ds, epochs=cfg.epochs, callbacks=list(callbacks), shuffle=False,
+                     verbose=verbose)
+    wall = time.perf_counter() - t0
+    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    epochs_run = len(next(iter(history.values()), []))
+    return TrainResult(model, history, wall, epochs_run, any(f.stopped for f in stop_flags), cfg)

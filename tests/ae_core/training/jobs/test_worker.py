@@ -1,0 +1,187 @@
+"""Background training worker: trains and saves, stops, refuses a second start, survives SIGKILL cleanly.
+
+Every training here is tiny (a few hundred shipped sample digits): the machine has 2 busy cores.
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ae_core.models.files import load_model, read_sidecar, save_model
+from ae_core.training.fit import ConfigError, TrainConfig
+from ae_core.training.jobs.worker import FINAL_STATES, TrainingBusy, TrainingManager, lock_is_free, lock_path
+
+TINY = dict(kind="dense", batch_size=32, train_size=300)
+
+
+@pytest.fixture
+def manager(user_home):
+    """A manager whose workers are killed at teardown, whatever the test did."""
+    mgr = TrainingManager()
+    yield mgr
+    job = mgr.current()
+    if job is not None:
+        mgr.kill(job)
+        mgr.wait(job, timeout=30)
+
+
+def wait_until(pred, timeout=900.0, poll=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def running_epochs(mgr, job, n=1):
+    """Wait until the worker has completed `n` epochs and is still running; its status."""
+    def ok():
+        s = mgr.status(job)
+        assert s["state"] not in FINAL_STATES, s
+        return s if s["state"] == "running" and s.get("epoch", 0) >= n else None
+    return wait_until(ok)
+
+
+def test_worker_trains_and_saves_a_loadable_model(manager, user_home):
+    job = manager.start(TrainConfig(epochs=1, **TINY), "sample", owner="me")
+    assert manager.current() == job
+    s = manager.wait(job, timeout=900)
+    assert s["state"] == "done", s
+    path = Path(s["model_path"])
+    assert path.parent == user_home / "models" and path.suffix == ".keras"
+    model = load_model(path)  # safe_mode, 28x28x1 in and out
+    assert np.asarray(model(np.zeros((2, 28, 28, 1), "float32"))).shape == (2, 28, 28, 1)
+    info = read_sidecar(path)
+    assert info["kind"] == "dense" and info["source"] == "trained"
+    assert info["config"]["train_size"] == 300 and info["epochs_run"] == 1
+    assert len(info["history"]["loss"]) == 1 and len(info["history"]["val_loss"]) == 1
+    assert info["test_metrics"]["mse"] > 0 and info["wall_time_s"] > 0
+    assert info["dataset"]["source"] == "sample" and info["dataset"]["validation_images"] == 500
+    # live records the page shows
+    assert s["history"]["loss"] and s["snapshots"] == [1] and s["progress"] == pytest.approx(1.0)
+    assert "small sample" in s["data"]["note"]
+    clean, noisy = manager.samples(job)
+    assert clean.shape == (10, 28, 28) and noisy is None
+    assert manager.reconstructions(job, 1).shape == (10, 28, 28)
+    # nothing left running or locked; no stray temp files
+    assert manager.current() is None and lock_is_free()
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_invalid_config_is_refused_before_any_worker(manager):
+    with pytest.raises(ConfigError, match="epochs must be between 1 and 500"):
+        manager.start(TrainConfig(epochs=0), "sample")
+    assert manager.current() is None and lock_is_free()
+
+
+def test_stop_and_second_start_refused(manager, user_home):
+    job = manager.start(TrainConfig(epochs=300, **TINY), "sample", owner="alice")
+    s = running_epochs(manager, job, 1)
+    pid = job.pid()
+    assert os.getpriority(os.PRIO_PROCESS, pid) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+    # a second start, from this session, another session, or another server process, is refused
+    with pytest.raises(TrainingBusy, match=r"already running \(started by another session at \d\d:\d\d, "
+                                           r"epoch \d+/300\)") as busy:
+        manager.start(TrainConfig(epochs=1, **TINY), "sample", owner="bob")
+    assert busy.value.job == job
+    with pytest.raises(TrainingBusy, match="started by you"):
+        manager.start(TrainConfig(epochs=1, **TINY), "sample", owner="alice")
+    other = TrainingManager()  # as in a second server process: it sees the lock and the job
+    with pytest.raises(TrainingBusy):
+        other.start(TrainConfig(epochs=1, **TINY), "sample", owner="carol")
+    assert other.current() == job and other.status(job)["state"] == "running"
+    assert not lock_is_free()
+
+    t0 = time.monotonic()
+    manager.stop(job)
+    s = manager.wait(job, timeout=600)
+    assert s["state"] == "stopped", s
+    assert time.monotonic() - t0 < 300  # the next batch, then validation and saving (slow on a busy box)
+    assert 1 <= s["epochs_run"] < 300
+    info = read_sidecar(s["model_path"])
+    assert info["stopped_early"] is True and info["epochs_run"] == s["epochs_run"]
+    load_model(s["model_path"])
+    assert lock_is_free() and manager.current() is None
+
+
+def test_stop_before_the_first_epoch_saves_nothing(manager, user_home):
+    job = manager.start(TrainConfig(epochs=50, **TINY), "sample")
+    manager.stop(job)
+    s = manager.wait(job, timeout=900)
+    assert s["state"] == "stopped" and not s.get("model_path"), s
+    assert "nothing was saved" in s["message"]
+    assert not list((user_home / "models").glob("*.keras"))
+
+
+def _previous_models(folder: Path) -> dict[Path, bytes]:
+    from ae_core.models.builders import build_model
+    for name in ("old_a", "old_b"):
+        save_model(build_model("dense", code_size=4), folder / f"{name}.keras", {"kind": "dense", "label": name})
+    return {p: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_sigkill_leaves_saved_models_intact_and_frees_the_lock(manager, user_home):
+    folder = user_home / "models"
+    before = _previous_models(folder)
+    assert len(before) == 4  # two models + two sidecars
+
+    # killed mid-training
+    job = manager.start(TrainConfig(epochs=300, **TINY), "sample")
+    running_epochs(manager, job, 1)
+    manager.kill(job)
+    s = wait_until(lambda: (lambda st: st if st["state"] in FINAL_STATES else None)(manager.status(job)), 60)
+    assert s["state"] == "failed" and "worker died" in s["message"], s
+    assert {p: p.read_bytes() for p in before} == before
+    assert lock_is_free() and manager.current() is None
+
+    # killed as close as we can get to the save itself
+    job = manager.start(TrainConfig(epochs=1, **TINY), "sample")
+    wait_until(lambda: manager.status(job)["state"] in ("saving", *FINAL_STATES), poll=0.005)
+    manager.kill(job)
+    s = manager.wait(job, timeout=30)
+    assert s["state"] in FINAL_STATES
+    assert {p: p.read_bytes() for p in before} == before
+    for path in folder.glob("*.keras"):  # whatever is there under a final name is whole
+        if not path.name.startswith("."):
+            load_model(path)
+    assert lock_is_free()
+    assert lock_path().parent == user_home
+
+
+def test_reconstructions_stay_fast_while_a_worker_trains(manager, user_home, small_digits):
+    """Another session's requests: the shipped-model path (Reconstructor, ModelRunner) while a worker trains."""
+    from ae_core.serving.runners import LoadedModel, ModelRunner, Reconstructor
+    from ae_core.models.builders import build_model
+
+    x, _ = small_digits
+    models = {"dense": LoadedModel("dense", build_model("dense")), "conv": LoadedModel("conv", build_model("conv"))}
+    rec, runner = Reconstructor(models), ModelRunner(models["conv"].model)
+    job = manager.start(TrainConfig(kind="conv", epochs=300, batch_size=32, train_size=1000), "sample")
+    running_epochs(manager, job, 0)
+    wait_until(lambda: manager.status(job).get("batch", 0) >= 2)
+    times = []
+    for i in range(20):
+        t0 = time.perf_counter()
+        out = rec.one(x[i, ..., 0])
+        assert out["dense"].shape == out["conv"].shape == (28, 28)
+        assert runner.reconstruct(x[i:i + 4]).shape == (4, 28, 28)
+        times.append(time.perf_counter() - t0)
+    assert manager.status(job)["state"] == "running"  # the worker really was busy all along
+    assert float(np.median(times)) < 1.0, times
+    manager.stop(job)
+    assert manager.wait(job, timeout=600)["state"] in ("stopped", "done")
+
+
+def test_a_failing_worker_reports_a_clear_message(manager, tmp_path):
+    job = manager.start(TrainConfig(epochs=1, **TINY), str(tmp_path / "no-such-mnist.npz"))
+    s = manager.wait(job, timeout=900)
+    assert s["state"] == "failed", s
+    assert s["message"].startswith("DatasetNotFoundError: MNIST: the given path is unusable"), s["message"]
+    assert "Traceback" in job.log_path.read_text()  # the details stay in the job's log
+    assert lock_is_free() and manager.current() is None
