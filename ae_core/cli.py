@@ -1,4 +1,4 @@
-"""Command line: `python -m ae_core train|evaluate|info` (the shipped models were made with it)."""
+"""Command line: `python -m ae_core train|evaluate|export|info` (the shipped models were made with it)."""
 from __future__ import annotations
 
 import argparse
@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
     e.add_argument("--data", default=None, help="path to mnist.npz")
     e.add_argument("--write", action="store_true", help="store the figures in each model's sidecar")
+
+    x = sub.add_parser("export", help="write the ONNX files of saved models beside them, listed in their sidecars")
+    x.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
 
     sub.add_parser("info", help="list the shipped models and their sidecar figures")
     return p
@@ -91,6 +94,7 @@ def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = N
     from ae_core.models.files import save_model
     from ae_core.training.fit import train
     from ae_core.models.files import load_model, read_sidecar
+    from ae_core.models.onnx_export import export_model
     cfg = _config(args, kind)
     start = load_model(args.init_from) if getattr(args, "init_from", None) else None
     print(f"training {kind} -> {out}" + (f" (continuing from {args.init_from})" if start else ""), flush=True)
@@ -106,6 +110,7 @@ def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = N
     if kind == "vae":
         info["elbo_note"] = ELBO_NOTE
     save_model(result.model, out, info, replace_shipped=args.replace_shipped)
+    _print_export(out, export_model(result.model, out))  # ONNX files beside it, for ONNX Runtime
     print(json.dumps({"model": str(out), "test_metrics": figures}, indent=2), flush=True)
     return result, figures
 
@@ -222,6 +227,30 @@ def cmd_evaluate(args) -> int:
     return 1 if missed else 0
 
 
+def _print_export(path: Path, info: dict, seconds: float | None = None) -> None:
+    files = ", ".join(entry["file"] for entry in info["onnx"].values())
+    print(f"{path}: {files}" + (f" ({seconds:.1f} s)" if seconds is not None else ""), flush=True)
+
+
+def cmd_export(args) -> int:
+    import time
+
+    from ae_core.models.files import ModelFileError
+    from ae_core.models.onnx_export import OnnxExportError, export_file, shipped_model_paths
+    paths = [Path(p) for p in args.paths] or shipped_model_paths()
+    failed = 0
+    for path in paths:
+        start = time.perf_counter()
+        try:
+            info = export_file(path)
+        except (ModelFileError, OnnxExportError) as e:
+            print(f"{path}: error: {e}", flush=True)
+            failed += 1
+            continue
+        _print_export(path, info, time.perf_counter() - start)
+    return 1 if failed else 0
+
+
 def cmd_info(_args) -> int:
     from ae_core.models.files import read_sidecar
     for path in _shipped_paths():
@@ -237,4 +266,4 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     args.argv = argv
-    return {"train": cmd_train, "evaluate": cmd_evaluate, "info": cmd_info}[args.command](args)
+    return {"train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export, "info": cmd_info}[args.command](args)
