@@ -1,18 +1,13 @@
 """Autoencoder Lab: entry point. `streamlit run app.py`."""
-from ae_core.serving.tf_settings import prepare_serving_environment  # imports no TensorFlow
+import os
+import sys
+import time
 
-prepare_serving_environment()  # before TensorFlow is first imported (below)
+import streamlit as st
 
-import os  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+from pages.shared.resources import registry
+from pages.shared.widgets import apply_style, model_status, presenter_mode, sidebar
 
-import streamlit as st  # noqa: E402
-
-from pages.shared.resources import registry  # noqa: E402
-from pages.shared.widgets import apply_style, model_status, presenter_mode, sidebar  # noqa: E402
-
-LOADER_HEAD_START_S = 1.0
 TIMINGS = os.environ.get("AE_LAB_TIMINGS") == "1"  # log each script run's duration (for the benchmarks)
 _run_started = time.perf_counter()
 # A talk opens the app with ?present=1: start with the sidebar folded, so the page gets the projector's width.
@@ -39,9 +34,4 @@ try:
         print(f"ae_lab: page {page.url_path or 'home'} served in {(time.perf_counter() - _run_started) * 1000:.1f} ms",
               file=sys.stderr, flush=True)
 finally:  # also after st.stop() / st.rerun()
-    # Load every shipped model in the background (once per process), starting a moment after the first page
-    # is served: TensorFlow's import holds the GIL for seconds, and the browser still has to fetch the
-    # page's scripts and the drawing pad. Measured (bench_coldstart): with a 1 s head start the pad is
-    # drawable at 3.2-3.9 s instead of 4.3-5.7 s, and every model is loaded sooner too (less contention).
-    # A page that needs a model earlier cuts the head start short by waiting for it.
-    registry().start(after_s=LOADER_HEAD_START_S)
+    registry().start()  # open every shipped model in the background, once per process

@@ -173,6 +173,7 @@ def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
 
 
 def _train_compression(args, xtr, xte, out_dir: Path) -> int:
+    from ae_core.analysis.compression import compression_ratio
     from ae_core.analysis.metrics import PCA
     flat_tr, flat_te = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
     rows = []
@@ -181,7 +182,7 @@ def _train_compression(args, xtr, xte, out_dir: Path) -> int:
         pca_mse = float(((pca.reconstruct(flat_te) - flat_te) ** 2).mean())
         args.code_size = k
         _, figures = _train_one(args, "dense", xtr, xte, out_dir / f"code_{k}.keras",
-                                {"family": "compression", "pca_mse": pca_mse, "compression_ratio": 784 / k})
+                                {"family": "compression", "pca_mse": pca_mse, "compression_ratio": compression_ratio(k)})
         rows.append((k, figures["mse"], pca_mse))
     for k, ae, pc in rows:
         print(f"code {k:3d}: autoencoder MSE {ae:.5f}  PCA MSE {pc:.5f}", flush=True)

@@ -24,3 +24,12 @@ def user_models_dir() -> Path:
     path = user_data_dir() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def is_shipped(path: str | os.PathLike) -> bool:
+    """Whether `path` lies inside the shipped models folder (which only --replace-shipped may write)."""
+    try:
+        Path(path).resolve().relative_to(SHIPPED_MODELS_DIR.resolve())
+        return True
+    except ValueError:
+        return False

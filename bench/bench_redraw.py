@@ -33,7 +33,7 @@ def stroke_png(seed: int) -> str:
 
 
 def engine_path() -> float:
-    from ae_core.figures.charts import error_heatmap, upscale
+    from ae_core.figures.images import error_heatmap, upscale
     from ae_core.data.image_files import read_data_url
     from ae_core.data.preprocess import to_mnist
     from ae_core.serving.registry import ModelRegistry

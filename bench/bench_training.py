@@ -14,7 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from ae_core.models.builders import build_dense
-from ae_core.training.fit import TrainConfig, train
+from ae_core.training.config import TrainConfig
+from ae_core.training.fit import train
 
 
 def data(n: int) -> np.ndarray:

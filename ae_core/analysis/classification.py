@@ -1,11 +1,10 @@
 """Classification by per-class autoencoders: reading the training summary, and per-class reconstructions."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
-from ae_core.serving.runners import as_batch
 
 
 def summary_metrics(info: Mapping) -> tuple[float | None, np.ndarray | None, int | None]:
@@ -31,12 +30,6 @@ def summary_metrics(info: Mapping) -> tuple[float | None, np.ndarray | None, int
     if not isinstance(n, int):
         n = int(cm.sum()) if cm is not None else None
     return acc, cm, n
-
-
-def class_reconstructions(models: Sequence, image: np.ndarray) -> np.ndarray:
-    """(n_classes, 28, 28) reconstruction of one image by each class's autoencoder."""
-    x = as_batch(image)[:1]
-    return np.stack([np.asarray(m(x, training=False))[0].reshape(28, 28) for m in models])
 
 
 def top_confusions(cm: np.ndarray, k: int = 3) -> list[tuple[int, int, int]]:

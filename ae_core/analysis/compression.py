@@ -7,22 +7,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ae_core.analysis.metrics import PCA
+from ae_core.shapes import N_PIXELS
 
-INPUT_DIM = 28 * 28
 #: Code sizes of the shipped compression series (assets/models/compression/code_<k>.keras).
 CODE_SIZES: tuple[int, ...] = (2, 4, 8, 16, 32, 64)
 
 Reconstruct = Callable[[np.ndarray], np.ndarray]
 
 
-def compression_ratio(code_size: int, input_dim: int = INPUT_DIM) -> float:
+def compression_ratio(code_size: int, input_dim: int = N_PIXELS) -> float:
     """How many times smaller the code is than the image (784 / code size)."""
     if code_size <= 0:
         raise ValueError("code size must be positive")
     return input_dim / code_size
 
 
-def ratio_text(code_size: int, input_dim: int = INPUT_DIM) -> str:
+def ratio_text(code_size: int, input_dim: int = N_PIXELS) -> str:
     """'784 -> 16 numbers (49x smaller)', with a real arrow and times sign."""
     r = compression_ratio(code_size, input_dim)
     return f"{input_dim} → {code_size} numbers ({r:.3g}× smaller)"

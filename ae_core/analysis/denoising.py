@@ -66,23 +66,3 @@ def format_score(score: tuple[float, float], sep: str = " · ") -> str:
     err, db = score
     db_text = f"{db:.1f} dB" if np.isfinite(db) else "perfect"
     return f"MSE {err:.4f}{sep}PSNR {db_text}"
-
-
-def error_curve_figure(
-    levels: Sequence[float],
-    curves: Mapping[str, Sequence[float]],
-    current: float | None = None,
-    *,
-    noise_label: str = "noise",
-    n_images: int | None = None,
-):
-    """figures.error_vs_noise with the NOISY_INPUT baseline (if present) drawn as a grey dotted line."""
-    from ae_core.figures.charts import CHANCE_GREY, error_vs_noise
-
-    what = f"{n_images} test digits" if n_images else "test digits"
-    fig = error_vs_noise(levels, curves, "MSE", current, x_title="noise amount",
-                         title=f"Error against the clean digit, {noise_label} (mean over {what})")
-    fig.update_traces(selector=dict(name=NOISY_INPUT), line=dict(color=CHANCE_GREY, dash="dot"),
-                      marker=dict(color=CHANCE_GREY))
-    fig.update_yaxes(rangemode="tozero")
-    return fig

@@ -1,17 +1,23 @@
-"""What a model looks like: layer table, parameter counts, code size and compression ratio."""
+"""What a model looks like: layer table, parameter counts, code size and compression ratio.
+
+Measured from the Keras model when it is trained or exported (`model_card`), stored in its sidecar, and
+read back from there by the app server (`card_from_sidecar`), which has no Keras.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ae_core.analysis.compression import INPUT_DIM, compression_ratio
+from ae_core.analysis.compression import compression_ratio
+from ae_core.models.errors import ModelFileError
+from ae_core.shapes import N_PIXELS
 
 if TYPE_CHECKING:  # importing Keras means TensorFlow: seconds the Home page must not wait for
     import keras
 
 #: Layer widths of the dense AE when its sidecar cannot be read (matches scripts/train_shipped.sh).
-DEFAULT_DENSE_WIDTHS: tuple[int, ...] = (784, 64, 32, 16, 32, 64, 784)
+DEFAULT_DENSE_WIDTHS: tuple[int, ...] = (N_PIXELS, 64, 32, 16, 32, 64, N_PIXELS)
 
 
 @dataclass
@@ -50,6 +56,18 @@ def model_card(model: keras.Model) -> ModelCard:
     )
 
 
+def card_from_sidecar(info: Mapping) -> ModelCard:
+    """The ModelCard stored in a sidecar's "architecture" record; ModelFileError if it has none."""
+    arch = info.get("architecture") if isinstance(info, Mapping) else None
+    try:
+        return ModelCard(params=int(arch["params"]), encoder_params=int(arch["encoder_params"]),
+                         decoder_params=int(arch["decoder_params"]),
+                         code_shape=tuple(int(d) for d in arch["code_shape"]), code_size=int(arch["code_size"]),
+                         ratio=float(arch["ratio"]), layers=[dict(row) for row in arch.get("layers", [])])
+    except (KeyError, TypeError, ValueError):
+        raise ModelFileError("its sidecar has no architecture record; `python -m ae_core export` writes it") from None
+
+
 def dense_widths(info: Mapping | None) -> tuple[int, ...]:
     """Layer widths input, hidden..., code, ...hidden, output of a dense AE from its sidecar's config."""
     try:
@@ -60,4 +78,4 @@ def dense_widths(info: Mapping | None) -> tuple[int, ...]:
         return DEFAULT_DENSE_WIDTHS
     if code <= 0 or any(h <= 0 for h in hidden):
         return DEFAULT_DENSE_WIDTHS
-    return (INPUT_DIM, *hidden, code, *reversed(hidden), INPUT_DIM)
+    return (N_PIXELS, *hidden, code, *reversed(hidden), N_PIXELS)

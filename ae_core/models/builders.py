@@ -7,12 +7,9 @@ import keras
 from keras import layers
 
 from ae_core.models.vae import VAE, build_vae
+from ae_core.shapes import IMAGE_SHAPE, N_PIXELS
+from ae_core.models.catalog import MODEL_KINDS
 
-IMAGE_SHAPE = (28, 28, 1)
-N_PIXELS = 28 * 28
-
-#: Families a user can build and train; "denoising" is the conv AE trained on noisy inputs.
-MODEL_KINDS = ("dense", "conv", "denoising", "vae")
 
 
 def _he() -> keras.initializers.Initializer:

@@ -9,3 +9,6 @@ SHIPPED_MODELS = {
     "vae2": "VAE, 2-d code",
     "vae16": "VAE, 16-d code",
 }
+
+#: Families a user can build and train; "denoising" is the conv AE trained on noisy inputs.
+MODEL_KINDS = ("dense", "conv", "denoising", "vae")

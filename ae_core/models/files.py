@@ -1,7 +1,6 @@
 """Saving and loading `.keras` models with JSON sidecars: atomic writes, safe loading, clear errors."""
 from __future__ import annotations
 
-import json
 import os
 import platform
 import tempfile
@@ -10,18 +9,13 @@ from pathlib import Path
 
 import keras
 
-from ae_core.paths import SHIPPED_MODELS_DIR
-from ae_core.models.sidecars import read_sidecar, sidecar_path  # noqa: F401  (re-exported)
-
-MAX_MODEL_BYTES = 200 * 2**20
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be used; the message says why, in words a user understands."""
+from ae_core.files import atomic_write_bytes  # noqa: F401  (used by callers that save next to a model)
+from ae_core.models.errors import MAX_MODEL_BYTES, ModelFileError, ShippedModelError
+from ae_core.models.sidecars import read_sidecar, write_sidecar  # noqa: F401
+from ae_core.paths import is_shipped
+from ae_core.shapes import IMAGE_SHAPE
 
 
-class ShippedModelError(PermissionError):
-    """Refused: the write would replace a model shipped in assets/."""
 
 
 def library_versions() -> dict[str, str]:
@@ -32,43 +26,11 @@ def library_versions() -> dict[str, str]:
             "keras": keras.__version__, "numpy": numpy.__version__}
 
 
-def _is_shipped(path: Path) -> bool:
-    try:
-        path.resolve().relative_to(SHIPPED_MODELS_DIR.resolve())
-        return True
-    except ValueError:
-        return False
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write `data` to `path` via a temp file in the same folder and a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_sidecar(model_path: str | os.PathLike, info: dict) -> Path:
-    """Atomically write the JSON sidecar for `model_path`."""
-    path = sidecar_path(model_path)
-    atomic_write_bytes(path, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
-    return path
-
-
 def _without_training_state(model: keras.Model) -> keras.Model:
     """A fresh, uncompiled copy with the same weights (so no optimizer state is saved)."""
     clone = model.__class__.from_config(model.get_config())
     if not clone.built:
-        clone(keras.ops.zeros((1, 28, 28, 1)))
+        clone(keras.ops.zeros((1, *IMAGE_SHAPE)))
     clone.set_weights(model.get_weights())
     return clone
 
@@ -79,7 +41,7 @@ def save_model(model: keras.Model, path: str | os.PathLike, info: dict | None = 
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"model files end in .keras, got {path.name!r}")
-    if _is_shipped(path) and path.exists() and not replace_shipped:
+    if is_shipped(path) and path.exists() and not replace_shipped:
         raise ShippedModelError(f"{path} is a shipped model and is never overwritten; save elsewhere")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".keras", dir=path.parent)
@@ -142,12 +104,12 @@ def check_image_model(model: keras.Model, label: str = "model") -> None:
         in_shape = tuple(model.inputs[0].shape[1:]) if getattr(model, "inputs", None) else None
     except (AttributeError, ValueError):
         in_shape = None
-    if in_shape is not None and in_shape != (28, 28, 1):
+    if in_shape is not None and in_shape != IMAGE_SHAPE:
         raise ModelFileError(f"{label} expects inputs of shape {in_shape}; this app needs 28x28x1 images")
     try:
-        out = model(keras.ops.zeros((1, 28, 28, 1)), training=False)
+        out = model(keras.ops.zeros((1, *IMAGE_SHAPE)), training=False)
     except Exception as e:
         raise ModelFileError(f"{label} cannot run on a 28x28x1 image: {str(e).splitlines()[0][:200]}") from None
-    if isinstance(out, (list, tuple)) or tuple(out.shape) != (1, 28, 28, 1):
+    if isinstance(out, (list, tuple)) or tuple(out.shape) != (1, *IMAGE_SHAPE):
         shape = [tuple(o.shape) for o in out] if isinstance(out, (list, tuple)) else tuple(out.shape)
         raise ModelFileError(f"{label} outputs shape {shape}; an autoencoder here must output 28x28x1 images")

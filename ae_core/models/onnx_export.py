@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ae_core.shapes import IMAGE_SHAPE
 from ae_core.models.sidecars import read_sidecar, sidecar_path
 from ae_core.paths import SHIPPED_MODELS_DIR
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     import keras
 
 ROLES = ("model", "encoder", "decoder", "activations")
-IMAGE_SHAPE = (28, 28, 1)
 #: An export is kept only if ONNX Runtime agrees with Keras on a check batch to within atol + rtol * |keras|.
 CHECK_ATOL = 1e-4
 CHECK_RTOL = 1e-4

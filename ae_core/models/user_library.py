@@ -1,15 +1,28 @@
-"""The user's own models (trained or uploaded) in `<user data dir>/models`: list, import, delete."""
+"""The user's own models (trained or uploaded) in `<user data dir>/models`: list, import, make servable, delete.
+
+Nothing here loads a Keras file: an upload is checked and exported to ONNX by a separate worker process
+(`ae_core.training.model_import`, with TensorFlow and `safe_mode=True`), so the app server never runs Keras
+and never deserialises a user's file itself.
+"""
 from __future__ import annotations
 
-import datetime as dt
+import json
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ae_core.paths import user_data_dir, user_models_dir
-from ae_core.models.files import MAX_MODEL_BYTES, ModelFileError, atomic_write_bytes, read_sidecar, write_sidecar
+from ae_core.files import atomic_write_bytes
+from ae_core.models.catalog import SHIPPED_MODELS
+from ae_core.models.errors import MAX_MODEL_BYTES, ModelFileError
+from ae_core.models.sidecars import read_sidecar
+from ae_core.paths import REPO_ROOT, user_data_dir, user_models_dir
+
+#: How long the import worker may take to load, check and export one uploaded model.
+IMPORT_TIMEOUT_S = 180
 
 
 @dataclass(frozen=True)
@@ -24,10 +37,12 @@ class SavedModel:
 
     @property
     def label(self) -> str:
+        """The name shown for it."""
         return self.info.get("label") or self.name
 
     @property
     def source(self) -> str:
+        """'trained' or 'uploaded'."""
         return self.info.get("source", "uploaded" if not self.info.get("config") else "trained")
 
 
@@ -56,14 +71,16 @@ def safe_name(filename: str) -> str:
     return stem or "model"
 
 
-def _unique(name: str) -> str:
-    folder = user_models_dir()
-    if not (folder / f"{name}.keras").exists():
+def unique_name(name: str, folder: Path) -> str:
+    """`name`, or `name-2`, `name-3`, ... : the first with neither a model file nor a sidecar in `folder`."""
+    def free(n: str) -> bool:
+        return not (folder / f"{n}.keras").exists() and not (folder / f"{n}.json").exists()
+    if free(name):
         return name
     for i in range(2, 1000):
-        if not (folder / f"{name}-{i}.keras").exists():
+        if free(f"{name}-{i}"):
             return f"{name}-{i}"
-    return f"{name}-{dt.datetime.now().strftime('%H%M%S%f')}"
+    raise ModelFileError(f"too many models named {name!r}; delete some first")
 
 
 def model_path(name: str) -> Path:
@@ -73,19 +90,41 @@ def model_path(name: str) -> Path:
     return user_models_dir() / f"{name}.keras"
 
 
-def import_upload(filename: str, data: bytes):
-    """Check an uploaded .keras file (safe_mode) and keep it in the user folder.
+def _run_import_worker(*args: str) -> dict:
+    """Run `python -m ae_core.training.model_import ARGS` and return its JSON answer; ModelFileError if it failed."""
+    cmd = [sys.executable, "-m", "ae_core.training.model_import", *args]
+    try:
+        out = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=IMPORT_TIMEOUT_S,
+                             stdin=subprocess.DEVNULL, env={**_child_env(), "TF_CPP_MIN_LOG_LEVEL": "3"})
+    except subprocess.TimeoutExpired:
+        raise ModelFileError(f"checking the model took longer than {IMPORT_TIMEOUT_S} s; it was abandoned") from None
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    try:
+        answer = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = (out.stderr.strip().splitlines() or ["no output"])[-1][:200]
+        raise ModelFileError(f"the model could not be checked (the import worker said: {tail})") from None
+    if not answer.get("ok"):
+        raise ModelFileError(answer.get("error") or "the model could not be used")
+    return answer
 
-    Returns (SavedModel, keras.Model). Raises ModelFileError with a clear reason when the file is unusable;
-    nothing is left behind in that case.
+
+def _child_env() -> dict[str, str]:
+    import os
+    pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": pythonpath}
+
+
+def import_upload(filename: str, data: bytes) -> SavedModel:
+    """Check an uploaded .keras file and keep it, with its ONNX files, in the user folder.
+
+    Raises ModelFileError with a clear reason when the file is unusable; nothing is left behind then.
     """
-    from ae_core.models.files import load_model
-    from ae_core.models.vae import VAE
-
-    from ae_core.serving.runners import SHIPPED_MODELS
     name = safe_name(filename)
     if name in SHIPPED_MODELS:  # "dense.keras" must not pass for the shipped dense AE on other pages
         name = f"{name}-uploaded"
+    if not data:
+        raise ModelFileError(f"{name}.keras is empty (0 bytes)")
     if len(data) > MAX_MODEL_BYTES:
         raise ModelFileError(f"{name}.keras is {len(data) / 2**20:.0f} MB; the limit is {MAX_MODEL_BYTES // 2**20} MB")
     staging_root = user_data_dir() / "uploads"
@@ -94,26 +133,27 @@ def import_upload(filename: str, data: bytes):
     try:
         tmp = staging / f"{name}.keras"  # same name as the user's file, so messages mention it
         atomic_write_bytes(tmp, data)
-        model = load_model(tmp)  # safe_mode; raises ModelFileError for every unusable file
-        final_name = _unique(name)
-        final = user_models_dir() / f"{final_name}.keras"
-        is_vae = isinstance(model, VAE)
-        info = {
-            "kind": "vae" if is_vae else "autoencoder", "name": final_name, "source": "uploaded",
-            "label": f"Uploaded: {final_name}", "original_filename": str(filename)[:200],
-            "params": int(model.count_params()),
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        }
-        write_sidecar(final, info)
-        shutil.move(str(tmp), str(final))  # same file system: an atomic rename
-        st = final.stat()
-        return SavedModel(final_name, final, info, st.st_size, st.st_mtime), model
+        answer = _run_import_worker("upload", str(tmp), "--dest", str(user_models_dir()),
+                                    "--original-name", str(filename)[:200])
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    final = Path(answer["path"])
+    st = final.stat()
+    return SavedModel(final.stem, final, read_sidecar(final), st.st_size, st.st_mtime)
+
+
+def make_servable(path: Path) -> None:
+    """Make sure a user model has current ONNX files beside it (exported by the import worker if not)."""
+    from ae_core.models.onnx_export import stale_onnx
+    if stale_onnx(path):
+        _run_import_worker("export", str(path))
 
 
 def delete_model(name: str) -> None:
-    """Remove a saved model and its sidecar (a missing one is fine)."""
+    """Remove a saved model, its sidecar and its ONNX files (missing ones are fine)."""
     path = model_path(name)
+    for entry in (read_sidecar(path).get("onnx") or {}).values():
+        if isinstance(entry, dict) and entry.get("file"):
+            (path.parent / Path(str(entry["file"])).name).unlink(missing_ok=True)
     path.unlink(missing_ok=True)
     path.with_suffix(".json").unlink(missing_ok=True)

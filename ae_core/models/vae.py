@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-IMAGE_SHAPE = (28, 28, 1)
+from ae_core.shapes import IMAGE_SHAPE
 
 
 def build_vae_encoder(latent_dim: int) -> keras.Model:

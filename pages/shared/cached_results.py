@@ -20,7 +20,7 @@ def latent_codes(model: str = "vae2") -> np.ndarray:
 @st.cache_data(show_spinner=False, max_entries=16)
 def manifold_canvas(model: str, n: int, extent: float) -> np.ndarray:
     """(n*28, n*28) tiled digits decoded over the code plane [-extent, extent]^2 (one batched call)."""
-    from ae_core.figures.charts import tile_images
+    from ae_core.figures.images import tile_images
     from ae_core.analysis.latent import manifold
     return tile_images(manifold(registry().runner(model), n, extent), n)
 

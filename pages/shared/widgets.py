@@ -7,7 +7,8 @@ import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from ae_core.figures.charts import error_heatmap, figure_html
+from ae_core.analysis.metrics import mse
+from ae_core.figures.images import error_heatmap, figure_html
 from ae_core.data.image_files import ImageInputError, read_image
 from ae_core.data.preprocess import to_mnist
 from pages.shared.canvas import drawing_pad
@@ -162,8 +163,8 @@ def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], lab
     px = image_px()
     cells = []
     for name, rec in recons.items():
-        mse = float(np.mean((rec - original) ** 2))
+        err = mse(rec, original)
         cells.append(f'<div><div class="ae-model-title">{escape(labels.get(name, name))}</div>'
                      + figure_html(rec, "reconstruction", px)
-                     + figure_html(error_heatmap(original, rec), f"error map<br>MSE {mse:.4f}", px) + "</div>")
+                     + figure_html(error_heatmap(original, rec), f"error map<br>MSE {err:.4f}", px) + "</div>")
     st.html(_row(cells, px))

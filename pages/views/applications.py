@@ -3,10 +3,10 @@ import numpy as np
 import streamlit as st
 
 from ae_core.analysis.anomaly import default_threshold, is_anomaly, reconstruction_errors, summarize, threshold_options
-from ae_core.analysis.classification import class_reconstructions, summary_metrics, top_confusions
-from ae_core.figures.charts import class_error_bars, confusion_figure, error_histogram, roc_figure
+from ae_core.analysis.classification import summary_metrics, top_confusions
+from ae_core.figures.applications import class_error_bars, confusion_figure, error_histogram, roc_figure
 from pages.shared.cached_results import ANOMALY_GROUPS, anomaly_scores
-from pages.shared.resources import core_models, registry
+from pages.shared.resources import core_models, extra_models
 from pages.shared.widgets import current_digit, image_row, picker_beside_results, presenter_mode, show_image
 
 NORMAL = "MNIST digits"
@@ -26,7 +26,7 @@ tabs = st.tabs(["Anomaly detection", "Classification"], key="apps-tab", on_chang
 with tabs[0]:
     if tabs[0].open:
         reg = core_models()
-        names = list(reg.runners)
+        names = list(reg.models)
         if not names:
             st.warning("No autoencoder is available for anomaly detection: "
                        + ("; ".join(f"{k}: {v}" for k, v in reg.errors.items()) or "the models did not load."))
@@ -104,11 +104,8 @@ with tabs[0]:
 
 with tabs[1]:
     if tabs[1].open:
-        reg = registry()
+        reg = extra_models("the ten per-class autoencoders")
         loaded = reg.wait_extras(timeout=0)
-        if not loaded:
-            with st.spinner("Loading the ten per-class autoencoders (first start only)..."):
-                loaded = reg.wait_extras()
         clf = reg.perclass
         if clf is None:
             why = reg.errors.get("perclass") or ("still loading; try again in a moment" if not loaded else "not loaded")
@@ -128,7 +125,7 @@ with tabs[1]:
                     st.plotly_chart(class_error_bars(errors, predicted=pred,
                                                      title="Reconstruction error under each class's autoencoder"),
                                     key="apps-bars", config={"displaylogo": False})
-                    recons = class_reconstructions(clf.models, digit)
+                    recons = clf.reconstructions(digit)
                     st.caption(f"How each class's autoencoder rebuilds {source}: the {pred}-specialist "
                                "does it best.")
                     image_row([(r, f"<b>{d}</b>" if d == pred else str(d)) for d, r in enumerate(recons)],

@@ -11,10 +11,9 @@ from ae_core.analysis.compression import (
     rebuild_across_sizes,
     sidecar_curve,
 )
-from ae_core.figures.charts import compression_curve
-from ae_core.serving.runners import ModelRunner
+from ae_core.figures.compression import compression_curve
 from ae_core.analysis.metrics import mse
-from pages.shared.resources import registry, samples
+from pages.shared.resources import extra_models, samples
 from pages.shared.widgets import current_digit, image_row, presenter_mode
 
 HOLDOUT = 500  # examples come from the first 500 shipped digits; PCA is fitted on the other 2,500
@@ -28,22 +27,12 @@ def pca_baseline():
     return fit_pca(samples("mnist")[0][HOLDOUT:], max(CODE_SIZES))
 
 
-@st.cache_resource(show_spinner=False)
-def ae_runners(folder: str, sizes: tuple[int, ...]) -> dict[int, ModelRunner]:
-    """Compiled reconstruct functions of the compression series (one per code size)."""
-    comp = registry().compression
-    return {k: ModelRunner(comp[k].model) for k in sizes}
-
-
 st.title("Compression")
 st.caption("How small can the code be? Each autoencoder of this series is the same dense network with a "
            "different code size. PCA, the classic linear method, gets the same number of values per image.")
 
-reg = registry()
+reg = extra_models("the compression models")
 loaded = reg.wait_extras(timeout=0)
-if not loaded:
-    with st.spinner("Loading the compression models (first start only)..."):
-        loaded = reg.wait_extras(timeout=120)
 comp = reg.compression
 sizes = sorted(set(CODE_SIZES) | set(comp))
 missing = [k for k in CODE_SIZES if k not in comp]
@@ -80,8 +69,7 @@ if mine is not None:
     images.insert(0, mine)
     names.insert(0, "your digit")
 batch = np.stack(images)
-runners = ae_runners(str(reg.folder), tuple(sorted(comp)))
-rebuilt = rebuild_across_sizes(batch, sizes, pca_baseline(), {k: r.reconstruct for k, r in runners.items()})
+rebuilt = rebuild_across_sizes(batch, sizes, pca_baseline(), {k: m.reconstruct for k, m in comp.items()})
 
 curve_col, grid_col = st.columns([1.2, 1], gap="large")
 with curve_col:

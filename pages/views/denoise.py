@@ -1,7 +1,8 @@
 """Denoise: corrupt a digit and compare the plain conv AE with the denoising AE."""
 import streamlit as st
 
-from ae_core.analysis.denoising import CURVE_LEVELS, error_curve_figure, format_score, image_scores, noise_error_curves
+from ae_core.figures.denoising import error_curve_figure
+from ae_core.analysis.denoising import CURVE_LEVELS, format_score, image_scores, noise_error_curves
 from ae_core.data.noise import NOISE_KINDS, NOISE_LABELS, add_noise
 from pages.shared.resources import core_models, registry, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode

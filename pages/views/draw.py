@@ -1,6 +1,7 @@
 """Draw & reconstruct: one digit through every autoencoder, with error maps."""
 import streamlit as st
 
+from ae_core.serving.runners import reconstruct_all
 from pages.shared.resources import core_models
 from pages.shared.session_models import user_models, user_reconstructions
 from pages.shared.widgets import picker_beside_results, reconstruction_grid, show_image
@@ -19,12 +20,12 @@ def draw_and_reconstruct() -> None:
             st.info("The reconstructions appear here as soon as there is a digit.")
         else:
             reg = core_models(in_fragment=True)
-            recons = reg.reconstructor.one(digit)
+            recons, codes = reconstruct_all(reg.models, digit)
             show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
             labels = {name: lm.label for name, lm in reg.models.items()}
-            reconstruction_grid(digit, {k: v for k, v in recons.items() if "/" not in k}, labels)
-            if "vae2/z" in recons:
-                z = recons["vae2/z"]
+            reconstruction_grid(digit, recons, labels)
+            if "vae2" in codes:
+                z = codes["vae2"]
                 st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
             mine = user_reconstructions(digit)  # models this session trained or uploaded (Train page)
             if mine:

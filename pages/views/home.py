@@ -3,9 +3,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ae_core.models.architecture import ModelCard, dense_widths, model_card
+from ae_core.models.architecture import ModelCard, card_from_sidecar, dense_widths
+from ae_core.analysis.metrics import mse
 from ae_core.models.catalog import SHIPPED_MODELS
-from ae_core.figures.charts import architecture_svg
+from ae_core.models.errors import ModelFileError
+from ae_core.figures.architecture import architecture_svg
 from ae_core.models.sidecars import read_sidecar
 from pages.shared.resources import registry, samples
 from pages.shared.widgets import drawing_canvas, presenter_mode, show_image
@@ -41,12 +43,6 @@ def _dense_widths(folder: str) -> tuple[int, ...]:
     """Layer widths of the shipped dense AE, read from its sidecar (no model load needed)."""
     from pathlib import Path
     return dense_widths(read_sidecar(Path(folder) / "dense.keras"))
-
-
-@st.cache_data(show_spinner=False)
-def _card(name: str, folder: str) -> ModelCard:
-    """Architecture summary of one loaded model (cached: the page reruns whenever it is opened)."""
-    return model_card(registry().models[name].model)
 
 
 def _layer_frame(card: ModelCard) -> pd.DataFrame:
@@ -106,9 +102,10 @@ def demo_result(digit: np.ndarray | None) -> None:
         digit, what = x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)"
     else:
         what = "your drawing<br>(shrunk to 28x28, as MNIST)"
-    rec = reg.reconstructor.one(digit)["dense"]
-    code = reg.runner("dense").encode(digit[None])[0]
-    err = float(np.mean((rec - digit) ** 2))
+    dense = reg.runner("dense")
+    rec = dense.reconstruct(digit)[0]
+    code = dense.encode(digit)[0]
+    err = mse(rec, digit)
     px = 240 if presenter_mode() else 220
     a, b, c = st.columns([1, 0.62, 1], vertical_alignment="center")  # equal two-line captions keep rows level
     with a:
@@ -143,8 +140,12 @@ else:
             if name not in reg.models:
                 st.warning(f"{label} is missing: {reg.errors.get(name, 'model file not found')}")
                 continue
-            card = _card(name, str(reg.folder))
             info = reg.models[name].info
+            try:
+                card = card_from_sidecar(info)
+            except ModelFileError as e:
+                st.warning(f"The architecture of {label} is not recorded: {e}")
+                continue
             m1, m2, m3, m4 = st.columns(4)
             m1.metric("Parameters", f"{card.params:,}", help=f"encoder {card.encoder_params:,} + "
                       f"decoder {card.decoder_params:,} trainable weights")

@@ -2,9 +2,9 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.figures.charts import interpolation_strip, latent_map, manifold_image_figure, upscale
-from ae_core.analysis.latent import interpolate, sample_prior
-from ae_core.analysis.latent_map import clicked_code, clip_code, plane_extent
+from ae_core.figures.images import interpolation_strip, upscale
+from ae_core.figures.latent import latent_map, manifold_image_figure
+from ae_core.analysis.latent import clicked_code, clip_code, interpolate, plane_extent, sample_prior
 from pages.shared.cached_results import latent_codes, manifold_canvas
 from pages.shared.digit_sources import endpoint_picker
 from pages.shared.resources import core_models, samples
@@ -23,7 +23,7 @@ st.caption("The 2-d VAE squeezes every 28x28 digit into just two numbers, z1 and
            "Click a dot, or any empty spot, to see what the decoder draws from that point.")
 
 reg = core_models()
-if MODEL not in reg.runners:
+if MODEL not in reg.models:
     why = reg.errors.get(MODEL) or ("the models are still loading" if not reg.ready else "not loaded")
     st.warning(f"The 2-d VAE (`{MODEL}.keras`) is not available, and every view on this page needs it. ({why})")
     st.stop()

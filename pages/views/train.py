@@ -5,12 +5,15 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from ae_core.figures.charts import interpolation_strip, loss_curve, upscale
+from ae_core.figures.images import interpolation_strip, upscale
+from ae_core.figures.training import loss_curve
 from ae_core.paths import user_data_dir
-from ae_core.models.files import ModelFileError
-from ae_core.training.fit import ConfigError, TrainConfig, validate_config
+from ae_core.models.errors import ModelFileError
+from ae_core.training.config import ConfigError, TrainConfig, validate_config
 from ae_core.models.user_library import delete_model, import_upload, list_models
-from ae_core.training.jobs.worker import ACTIVE_STATES, TrainingBusy, describe_data
+from ae_core.training.data_source import describe_data
+from ae_core.training.jobs.manager import TrainingBusy
+from ae_core.training.jobs.store import ACTIVE_STATES
 from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
 from pages.shared.widgets import presenter_mode
 
@@ -288,8 +291,9 @@ with upload_col:
     if upload is not None and st.session_state.get("train-upload-seen") != upload.file_id:
         st.session_state["train-upload-seen"] = upload.file_id
         try:
-            saved, model = import_upload(upload.name, upload.getvalue())
-            add_user_model(saved.path, model)
+            with st.spinner("Checking the model and preparing it for the app..."):
+                saved = import_upload(upload.name, upload.getvalue())
+                add_user_model(saved.path)
             result = ("ok", f"**{saved.name}** passed the checks and was added: it is on the Draw page now.")
         except ModelFileError as e:
             result = ("error", f"That model can't be used: {e}")

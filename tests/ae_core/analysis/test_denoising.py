@@ -69,13 +69,3 @@ def test_image_scores_and_format(digits):
     assert D.format_score(scores["same"]) == "MSE 0.0000 · PSNR perfect"
     assert D.format_score((0.01, 20.0)) == "MSE 0.0100 · PSNR 20.0 dB"
     assert D.format_score((0.01, 20.0), sep="<br>") == "MSE 0.0100<br>PSNR 20.0 dB"
-
-
-def test_error_curve_figure_styles_baseline_and_marks_current():
-    curves = {D.NOISY_INPUT: [0, 0.1, 0.2], "Denoising AE": [0.01, 0.02, 0.03]}
-    fig = D.error_curve_figure([0, 0.5, 1], curves, 0.5, noise_label="masking", n_images=200)
-    base = [t for t in fig.data if t.name == D.NOISY_INPUT][0]
-    assert base.line.dash == "dot"
-    assert [t.name for t in fig.data] == list(curves)
-    assert "200 test digits" in fig.layout.title.text and "masking" in fig.layout.title.text
-    assert any(s.x0 == 0.5 for s in fig.layout.shapes)

@@ -1,7 +1,8 @@
 """Tests for ae_core.models.architecture and figures.architecture_svg."""
 import pytest
 
-from ae_core.figures import charts as F
+from ae_core.figures.architecture import architecture_svg
+from ae_core.figures.style import ACCENT
 from ae_core.models.architecture import DEFAULT_DENSE_WIDTHS, dense_widths, model_card
 from ae_core.models.builders import build_conv, build_dense
 
@@ -33,7 +34,7 @@ def _bars(svg: str) -> list[tuple[str, float, str]]:
 
 def test_architecture_svg_bars_and_labels():
     widths = (784, 64, 32, 16, 32, 64, 784)
-    svg = F.architecture_svg(widths)
+    svg = architecture_svg(widths)
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     bars = _bars(svg)
     assert len(bars) == 7 and svg.count('class="funnel"') == 6
@@ -43,17 +44,17 @@ def test_architecture_svg_bars_and_labels():
     assert heights[0] == max(heights) and heights[3] == min(heights)
     assert heights == sorted(heights[:4], reverse=True) + sorted(heights[4:])
     assert heights[0] / heights[3] == pytest.approx((784 / 16) ** 0.5, rel=0.01)  # sqrt of the width ratio
-    assert bars[3][2] == F.ACCENT and bars[1][2] != F.ACCENT
+    assert bars[3][2] == ACCENT and bars[1][2] != ACCENT
     assert ">encoder</text>" in svg and ">decoder</text>" in svg and '<tspan font-weight="bold">16</tspan>' in svg
 
 
 def test_architecture_svg_explicit_code_and_errors():
-    svg = F.architecture_svg([784, 128, 784], names=["in", "z<", "out"])
+    svg = architecture_svg([784, 128, 784], names=["in", "z<", "out"])
     assert [b[0] for b in _bars(svg)] == ["in: 784 numbers", "z&lt;: 128 numbers", "out: 784 numbers"]
     with pytest.raises(ValueError):
-        F.architecture_svg([784, 784])
+        architecture_svg([784, 784])
     with pytest.raises(ValueError):
-        F.architecture_svg([16, 784, 784])  # narrowest layer at the edge
+        architecture_svg([16, 784, 784])  # narrowest layer at the edge
     with pytest.raises(ValueError):
-        F.architecture_svg([784, 16, 784], names=["a"])
-    assert "nan" not in F.architecture_svg([784, 16, 784])
+        architecture_svg([784, 16, 784], names=["a"])
+    assert "nan" not in architecture_svg([784, 16, 784])

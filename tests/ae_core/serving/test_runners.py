@@ -1,31 +1,91 @@
-"""The app's inference path agrees with plain Keras calls; latent tools behave."""
+"""The ONNX serving path: shipped models open without TensorFlow, shapes and batching are right, bad files are refused."""
 from __future__ import annotations
+
+import json
+import shutil
 
 import numpy as np
 import pytest
 
-from ae_core.serving.runners import LoadedModel, ModelRunner, PerClassClassifier, Reconstructor, as_batch
-from ae_core.analysis.latent import grid_codes, interpolate, interpolate_codes, manifold, sample_prior
-from ae_core.models.builders import build_model
+from ae_core.analysis.latent import interpolate, interpolate_codes, manifold, sample_prior
+from ae_core.models.errors import ModelFileError
+from ae_core.paths import SHIPPED_MODELS_DIR
+from ae_core.serving.runners import open_model, open_models, reconstruct_all
+from ae_core.shapes import as_batch
+
+CORE = ("dense", "conv", "denoising", "vae2", "vae16")
 
 
 @pytest.fixture(scope="module")
-def models():
-    return {"dense": LoadedModel("dense", build_model("dense")),
-            "conv": LoadedModel("conv", build_model("conv")),
-            "vae2": LoadedModel("vae2", build_model("vae", latent_dim=2))}
+def served():
+    models, errors = open_models(SHIPPED_MODELS_DIR, CORE)
+    assert not errors, errors
+    return models
 
 
-def test_reconstructor_matches_direct_calls(models, small_digits):
+def test_every_core_model_reconstructs_encodes_and_decodes(served, small_digits):
     x, _ = small_digits
-    rec = Reconstructor(models)
-    out = rec(x[:5])
-    for name, lm in models.items():
-        np.testing.assert_allclose(out[name], np.asarray(lm.model(x[:5]))[..., 0], atol=1e-5)
-    mean, _ = models["vae2"].model.encoder(x[:5])
-    np.testing.assert_allclose(out["vae2/z"], np.asarray(mean), atol=1e-5)
-    one = rec.one(x[0, ..., 0])
-    assert one["dense"].shape == (28, 28) and one["vae2/z"].shape == (2,)
+    for name, m in served.items():
+        rec = m.reconstruct(x[:5])
+        assert rec.shape == (5, 28, 28) and rec.dtype == np.float32, name
+        assert 0.0 <= rec.min() and rec.max() <= 1.0, name
+        z = m.encode(x[:5])
+        assert z.shape == (5, *m.code_shape), name
+        np.testing.assert_allclose(m.decode(z), rec, atol=1e-5, err_msg=name)  # decoder(encoder) == whole model
+        assert float(np.mean((rec - x[:5, ..., 0]) ** 2)) < 0.05, name  # a trained model, not noise
+
+
+def test_vae_gives_mean_log_variance_and_logits(served, small_digits):
+    x, _ = small_digits
+    vae = served["vae2"]
+    assert vae.is_vae and vae.latent_dim == 2 and not served["dense"].is_vae
+    mean, log_var = vae.encode_stats(x[:4])
+    np.testing.assert_allclose(mean, vae.encode(x[:4]))
+    assert log_var.shape == (4, 2) and np.all(log_var < 2)
+    logits = vae.decode_logits(mean)
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits[..., 0])), vae.decode(mean), atol=1e-5)
+    with pytest.raises(ModelFileError, match="not a VAE"):
+        served["dense"].encode_stats(x[:1])
+
+
+def test_big_batches_split_over_threads_keep_their_order(served, small_digits):
+    x, _ = small_digits
+    conv = served["conv"]
+    whole = conv.reconstruct(x[:600])  # several chunks on parallel threads
+    for i in (0, 299, 599):
+        np.testing.assert_allclose(whole[i], conv.reconstruct(x[i:i + 1])[0], atol=1e-5)
+
+
+def test_reconstruct_all_gives_every_model_and_the_vae_codes(served, small_digits):
+    x, _ = small_digits
+    recons, codes = reconstruct_all(served, x[0, ..., 0])
+    assert set(recons) == set(CORE) and all(r.shape == (28, 28) for r in recons.values())
+    assert set(codes) == {"vae2", "vae16"} and codes["vae2"].shape == (2,) and codes["vae16"].shape == (16,)
+
+
+def test_conv_activations_layer_by_layer(served, small_digits):
+    x, _ = small_digits
+    acts = served["conv"].activations(x[0])
+    assert len(acts) >= 10
+    shapes = [tuple(a.shape) for _, a in acts]
+    assert (4, 4, 8) in shapes and shapes[-1] == (28, 28, 1)
+    assert all(tuple(layer["shape"]) == shape for (layer, _), shape in zip(acts, shapes))
+    np.testing.assert_allclose(acts[-1][1][..., 0], served["conv"].reconstruct(x[:1])[0], atol=1e-5)
+
+
+def test_latent_tools_on_the_served_vae(served, small_digits):
+    x, _ = small_digits
+    vae = served["vae2"]
+    assert manifold(vae, 5, 2.0).shape == (25, 28, 28)
+    np.testing.assert_allclose(interpolate_codes(np.zeros(2), np.ones(2), 5)[2], [0.5, 0.5])
+    zpath, frames = interpolate(vae, x[0, ..., 0], x[1, ..., 0], 6)
+    assert frames.shape == (6, 28, 28)
+    np.testing.assert_allclose(zpath[0], vae.encode(x[:1])[0], atol=1e-6)
+    z, imgs = sample_prior(vae, 4, seed=3)
+    np.testing.assert_array_equal(z, sample_prior(vae, 4, seed=3)[0])
+    assert imgs.shape == (4, 28, 28)
+    with pytest.raises(ValueError, match="needs a VAE"):
+        sample_prior(served["dense"], 2)
 
 
 def test_as_batch_shapes():
@@ -35,48 +95,33 @@ def test_as_batch_shapes():
         as_batch(np.zeros((32, 32)))
 
 
-def test_runner_encode_decode(models, small_digits):
-    x, _ = small_digits
-    runner = ModelRunner(models["vae2"].model)
-    z = runner.encode(x[:7])
-    assert z.shape == (7, 2)
-    np.testing.assert_allclose(runner.decode(z), runner.reconstruct(x[:7]), atol=1e-5)
+def _copy(name: str, tmp_path):
+    for f in SHIPPED_MODELS_DIR.glob(f"{name}.*"):
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / f"{name}.keras"
 
 
-def test_latent_tools(models, small_digits):
-    x, _ = small_digits
-    runner = ModelRunner(models["vae2"].model)
-    codes = grid_codes(5, 2.0)
-    assert codes.shape == (25, 2)
-    assert codes[0].tolist() == [-2.0, 2.0] and codes[-1].tolist() == [2.0, -2.0]  # top-left high z2
-    assert manifold(runner, 5, 2.0).shape == (25, 28, 28)
-    path = interpolate_codes(np.zeros(2), np.ones(2), 5)
-    np.testing.assert_allclose(path[2], [0.5, 0.5])
-    zpath, frames = interpolate(runner, x[0, ..., 0], x[1, ..., 0], 6)
-    assert frames.shape == (6, 28, 28)
-    np.testing.assert_allclose(zpath[0], runner.encode(x[:1])[0], atol=1e-5)
-    z, imgs = sample_prior(runner, 4, seed=3)
-    z2, _ = sample_prior(runner, 4, seed=3)
-    np.testing.assert_array_equal(z, z2)
-    assert imgs.shape == (4, 28, 28)
+def test_missing_or_broken_onnx_files_are_refused_clearly(tmp_path):
+    path = _copy("dense", tmp_path)
+    (tmp_path / "dense.encoder.onnx").write_bytes(b"not an onnx file")
+    with pytest.raises(ModelFileError, match="could not be opened by ONNX Runtime"):
+        open_model(path)
+    (tmp_path / "dense.encoder.onnx").unlink()
+    with pytest.raises(ModelFileError, match="dense.encoder.onnx is missing"):
+        open_model(path)
+    info = json.loads((tmp_path / "dense.json").read_text())
+    info.pop("onnx")
+    (tmp_path / "dense.json").write_text(json.dumps(info))
+    with pytest.raises(ModelFileError, match="no ONNX files"):
+        open_model(path)
+    models, errors = open_models(tmp_path, ("dense", "conv"))
+    assert not models and set(errors) == {"dense", "conv"}
 
 
-def test_perclass_classifier_picks_lowest_error(small_digits):
-    x, _ = small_digits
-    models = [build_model("dense", code_size=4, hidden=(16,)) for _ in range(3)]
-    clf = PerClassClassifier(models)
-    errs = clf.errors(x[:10])
-    assert errs.shape == (10, 3)
-    direct = np.mean((np.asarray(models[1](x[:10])) - x[:10]) ** 2, axis=(1, 2, 3))
-    np.testing.assert_allclose(errs[:, 1], direct, rtol=1e-4, atol=1e-6)
-    np.testing.assert_array_equal(clf.predict(x[:10]), errs.argmin(axis=1))
-
-
-def test_runner_splits_big_batches_in_order(models, small_digits):
-    x, _ = small_digits
-    runner = ModelRunner(models["conv"].model)
-    whole = runner.reconstruct(x[:9], batch_size=1000)
-    chunked = runner.reconstruct(x[:9], batch_size=2)  # five chunks on parallel threads
-    assert chunked.shape == (9, 28, 28)
-    np.testing.assert_allclose(chunked, whole, atol=1e-5)
-    np.testing.assert_allclose(chunked[4], np.asarray(models["conv"].model(x[4:5]))[0, ..., 0], atol=1e-5)
+def test_a_sidecar_cannot_point_outside_the_models_folder(tmp_path):
+    path = _copy("dense", tmp_path)
+    info = json.loads((tmp_path / "dense.json").read_text())
+    info["onnx"]["model"]["file"] = "../../etc/passwd"
+    (tmp_path / "dense.json").write_text(json.dumps(info))
+    with pytest.raises(ModelFileError, match="passwd is missing"):
+        open_model(path)

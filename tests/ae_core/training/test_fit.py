@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from ae_core.training.evaluation import evaluate_model
-from ae_core.training.fit import ConfigError, EpochSnapshots, StopFlag, TrainConfig, train, validate_config
+from ae_core.training.config import ConfigError, TrainConfig, validate_config
+from ae_core.training.fit import EpochSnapshots, StopFlag, train
 
 
 def test_short_training_lowers_loss(small_digits):

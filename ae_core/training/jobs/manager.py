@@ -1,0 +1,257 @@
+"""Starting, watching and stopping background trainings from the app server (no TensorFlow here)."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from ae_core.files import load_array, read_json, write_json, atomic_write_bytes
+from ae_core.paths import REPO_ROOT, user_data_dir
+from ae_core.training.config import validate_config
+from ae_core.training.data_source import describe_data
+from ae_core.training.jobs.lock import pid_alive, try_lock
+from ae_core.training.jobs.store import ACTIVE_STATES, FINAL_STATES, Job, hhmm, jobs_dir, now
+
+KEEP_JOBS = 12  # job folders kept; older finished ones are removed when a new training starts
+START_GRACE_S = 90.0  # a job still "starting" without a pid file counts as alive this long
+
+
+class TrainingBusy(RuntimeError):
+    """Refused: another training is running. `job` is that training (None if it can't be identified)."""
+
+    def __init__(self, message: str, job: Job | None = None):
+        super().__init__(message)
+        self.job = job
+
+def _log_tail(path: Path, n: int = 1) -> str:
+    try:
+        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return " | ".join(lines[-n:])[-300:]
+
+
+class TrainingManager:
+    """Starts, watches and stops background trainings; safe to share across sessions and threads.
+
+    Everything lives in files under the user data dir (resolved on each call, so $AE_LAB_HOME changes are
+    honoured), so any server process, or a reloaded page, can find and watch the running job.
+    """
+
+    def __init__(self, python: str | None = None):
+        self.python = python or sys.executable
+        self._lock = threading.Lock()
+        self._procs: dict[str, subprocess.Popen] = {}
+
+    # ---- paths
+    def job(self, job_id: str | Job) -> Job:
+        """The Job for an id (or the Job itself)."""
+        if isinstance(job_id, Job):
+            return job_id
+        if not job_id or any(c not in "0123456789abcdefghijklmnopqrstuvwxyz-" for c in str(job_id)):
+            raise ValueError(f"not a job id: {job_id!r}")
+        return Job(str(job_id), jobs_dir() / str(job_id))
+
+    def _pointer(self) -> Path:
+        return user_data_dir() / "current_job.json"
+
+    # ---- starting
+    def start(self, config, data_source: str = "auto", *, owner: str = "", label: str | None = None) -> Job:
+        """Validate `config` (ConfigError if wrong) and start a worker; TrainingBusy if one is running."""
+        cfg = validate_config(config)
+        info = describe_data(data_source)
+        with self._lock:
+            fd = try_lock()
+            if fd is None:
+                raise self._busy(owner)
+            try:
+                self._cleanup_old_jobs()
+                job = self._new_job()
+                job.dir.mkdir(parents=True)
+                started = now()
+                name = f"{cfg.kind}-{dt.datetime.fromtimestamp(started).strftime('%Y%m%d-%H%M%S')}"
+                request = {
+                    "job_id": job.id, "owner": owner, "created": started, "config": cfg.to_dict(),
+                    "data_source": data_source, "models_dir": str(user_data_dir() / "models"), "name": name,
+                    "label": label or _default_label(cfg, started),
+                }
+                write_json(job.request_path, request)
+                write_json(job.status_path, {
+                    "job_id": job.id, "state": "starting", "message": "Starting the training worker...",
+                    "owner": owner, "kind": cfg.kind, "config": cfg.to_dict(), "name": name,
+                    "label": request["label"], "started": started, "updated": started, "epoch": 0,
+                    "epochs": cfg.epochs, "batch": 0, "batches": 0, "progress": 0.0, "history": {},
+                    "snapshots": [], "data": info.__dict__,
+                })
+                write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
+                env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+                       "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
+                                                     if p)}
+                with open(job.log_path, "ab") as log:
+                    proc = subprocess.Popen(
+                        [self.python, "-m", "ae_core.training.jobs.worker", str(job.dir), "--lock-fd", str(fd)],
+                        cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                        pass_fds=(fd,), start_new_session=True,  # survives a server restart; re-attachable
+                    )
+                self._procs[job.id] = proc
+                threading.Thread(target=proc.wait, name=f"reap-{job.id}", daemon=True).start()  # no zombies
+                atomic_write_bytes(job.pid_path, str(proc.pid).encode())
+            except BaseException as e:
+                if "job" in locals() and job.status_path.exists():
+                    self._finish(job, "failed", f"the worker could not be started: {e}")
+                raise
+            finally:
+                os.close(fd)  # the child holds the same open file, hence the lock, from here on
+        return job
+
+    def _new_job(self) -> Job:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return self.job(f"{stamp}-{uuid.uuid4().hex[:6]}")
+
+    def _busy(self, owner: str) -> TrainingBusy:
+        job = self.current()
+        if job is None and (last := self.latest()) is not None:
+            finished = read_json(last.status_path).get("finished") or 0
+            if now() - float(finished) < 30:
+                return TrainingBusy("The previous training is just finishing; try again in a moment.", last)
+        if job is None:
+            return TrainingBusy("A training is already running (started outside this app); wait for it to "
+                                "finish, then try again.")
+        s = self.status(job)
+        who = "by you" if owner and s.get("owner") == owner else "by another session"
+        n = s.get("epochs", "?")
+        k = min(int(s.get("epoch") or 0) + 1, int(n)) if isinstance(n, int) else "?"
+        where = {"running": f"epoch {k}/{n}", "saving": f"epoch {s.get('epoch', k)}/{n}, saving the model"}.get(
+            s.get("state"), f"epoch 0/{n}, starting up")
+        return TrainingBusy(f"A training is already running (started {who} at {hhmm(s.get('started'))}, {where}); "
+                            "only one can run at a time. Wait for it to finish, or watch it here.", job)
+
+    def _cleanup_old_jobs(self) -> None:
+        root = jobs_dir()
+        if not root.is_dir():
+            return
+        folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.name)
+        for old in folders[:-KEEP_JOBS]:
+            if read_json(old / "status.json").get("state") not in ACTIVE_STATES:
+                shutil.rmtree(old, ignore_errors=True)
+                self._procs.pop(old.name, None)
+        models = user_data_dir() / "models"
+        if models.is_dir():  # temp files left by a worker killed while saving (nothing else writes them)
+            for tmp in models.glob(".*"):
+                if tmp.is_file() and now() - tmp.stat().st_mtime > 60:
+                    tmp.unlink(missing_ok=True)
+
+    # ---- watching
+    def _alive(self, job: Job, status: dict) -> bool:
+        proc = self._procs.get(job.id)
+        if proc is not None:
+            return proc.poll() is None
+        pid = job.pid() or status.get("pid")
+        if pid is None:
+            return now() - float(status.get("started") or 0) < START_GRACE_S
+        return pid_alive(int(pid), job.id)
+
+    def status(self, job: str | Job) -> dict:
+        """The job's state as a dict (see the module docstring); a vanished worker is reported as failed.
+
+        Keys: state (starting|loading|running|saving|done|stopped|failed), message, epoch (completed
+        epochs), epochs, batch, batches, progress (0..1 over the whole run), history ({loss: [...],
+        val_loss: [...], ...}), snapshots (epochs with reconstructions), started, finished, model_path,
+        model_name, test_metrics, data (source, note ...), owner, label, config, stop_requested.
+        """
+        job = self.job(job)
+        s = read_json(job.status_path)
+        if not s:
+            return {"job_id": job.id, "state": "failed", "message": "this training's records are gone"}
+        if s.get("state") in ACTIVE_STATES and not self._alive(job, s):
+            s = read_json(job.status_path)  # it may have finished between the two reads
+            if s.get("state") in ACTIVE_STATES:
+                proc = self._procs.get(job.id)
+                code = proc.returncode if proc is not None else None
+                tail = _log_tail(job.log_path)
+                detail = f" (exit code {code})" if code not in (None, 0) else ""
+                if code is not None and code < 0:
+                    detail = f" (killed by signal {-code})"
+                msg = (f"worker died{detail}: the training process ended before finishing. "
+                       "Models saved earlier are untouched.")
+                if tail and code not in (None,) and code > 0:
+                    msg += f" Last log line: {tail}"
+                s = self._finish(job, "failed", msg)
+        s["stop_requested"] = job.stop_path.exists()
+        return s
+
+    def _finish(self, job: Job, state: str, message: str) -> dict:
+        s = read_json(job.status_path)
+        s.update(state=state, message=message, finished=now(), updated=now())
+        write_json(job.status_path, s)
+        return s
+
+    def current(self) -> Job | None:
+        """The running job, whoever started it (None when nothing runs)."""
+        pointer = read_json(self._pointer())
+        if pointer.get("job_id"):
+            try:
+                job = self.job(pointer["job_id"])
+            except ValueError:
+                return None
+            if self.status(job).get("state") in ACTIVE_STATES:
+                return job
+        return None
+
+    def latest(self) -> Job | None:
+        """The most recently started job (running or not)."""
+        pointer = read_json(self._pointer())
+        try:
+            job = self.job(pointer["job_id"]) if pointer.get("job_id") else None
+        except ValueError:
+            return None
+        return job if job is not None and job.dir.is_dir() else None
+
+    def stop(self, job: str | Job) -> None:
+        """Ask the worker to stop at the next batch (it keeps the model if an epoch completed)."""
+        job = self.job(job)
+        if job.dir.is_dir():
+            job.stop_path.touch()
+
+    def wait(self, job: str | Job, timeout: float = 600, poll: float = 0.2) -> dict:
+        """Block until the job has finished (or `timeout` seconds); its last status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            s = self.status(job)
+            if s.get("state") in FINAL_STATES or time.monotonic() > deadline:
+                return s
+            time.sleep(poll)
+
+    def samples(self, job: str | Job) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """(clean sample digits, noisy inputs for a denoising job or None); None before they exist."""
+        job = self.job(job)
+        return load_array(job.dir / "inputs.npy"), load_array(job.dir / "noisy.npy")
+
+    def reconstructions(self, job: str | Job, epoch: int) -> np.ndarray | None:
+        """The samples' reconstructions after `epoch` (1-based), or None."""
+        return load_array(self.job(job).recon_path(epoch))
+
+    def kill(self, job: str | Job) -> None:
+        """SIGKILL the worker (tests and emergencies only; the page uses stop())."""
+        job = self.job(job)
+        pid = job.pid()
+        if pid and pid_alive(pid, job.id):
+            os.kill(pid, signal.SIGKILL)
+
+KIND_LABELS = {"dense": "Dense AE", "conv": "Conv AE", "denoising": "Denoising AE", "vae": "VAE"}
+
+
+def _default_label(cfg, ts: float) -> str:
+    detail = {"dense": f"code {cfg.code_size}", "vae": f"{cfg.latent_dim}-d code",
+              "denoising": f"noise {cfg.noise_factor:g}"}.get(cfg.kind, "4x4x8 code" if tuple(cfg.filters)[-1] == 8
+                                                              else f"4x4x{tuple(cfg.filters)[-1]} code")
+    return f"Your {KIND_LABELS.get(cfg.kind, cfg.kind)} ({detail}, {hhmm(ts)})"

@@ -1,0 +1,84 @@
+"""A training job's folder: what the manager and the worker write there, and how to read it back.
+
+Job folder (under `<user data dir>/jobs/<job id>/`):
+    request.json    what to train (config, data source, where to save)    -- written by the manager
+    status.json     the live state, rewritten atomically by the worker     -- see `TrainingManager.status`
+    pid             the worker's process id                               -- written by the manager
+    stop            present = stop at the next batch                       -- created by `TrainingManager.stop`
+    inputs.npy      the fixed sample digits (N,28,28) the page shows
+    noisy.npy       their noisy versions (denoising only: what the model sees)
+    recon_001.npy   the model's reconstructions of the samples after epoch 1, 2, ...
+    worker.log      the worker's stdout/stderr
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ae_core.paths import user_data_dir
+
+ACTIVE_STATES = ("starting", "loading", "running", "saving")
+FINAL_STATES = ("done", "stopped", "failed")
+
+
+def now() -> float:
+    """Wall-clock seconds (one place, so tests can reason about it)."""
+    return time.time()
+
+
+def hhmm(ts: float | None) -> str:
+    """A timestamp as 'HH:MM' ('?' when unknown)."""
+    return dt.datetime.fromtimestamp(ts).strftime("%H:%M") if ts else "?"
+
+
+def jobs_dir() -> Path:
+    """Folder of the job folders."""
+    return user_data_dir() / "jobs"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A training job: its id and folder."""
+
+    id: str
+    dir: Path
+
+    @property
+    def status_path(self) -> Path:
+        return self.dir / "status.json"
+
+    @property
+    def request_path(self) -> Path:
+        return self.dir / "request.json"
+
+    @property
+    def stop_path(self) -> Path:
+        return self.dir / "stop"
+
+    @property
+    def pid_path(self) -> Path:
+        return self.dir / "pid"
+
+    @property
+    def log_path(self) -> Path:
+        return self.dir / "worker.log"
+
+    def recon_path(self, epoch: int) -> Path:
+        """Reconstructions after `epoch` (1-based)."""
+        return self.dir / f"recon_{epoch:03d}.npy"
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+
+def _log_tail(path: Path, n: int = 1) -> str:
+    try:
+        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return " | ".join(lines[-n:])[-300:]
