@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import shlex
 import sys
 from pathlib import Path
 
-from ae_core.paths import SHIPPED_MODELS_DIR, user_models_dir
+from ae_core.paths import SHIPPED_MODELS_DIR, is_shipped, user_models_dir
 
 TRAIN_KINDS = ("dense", "conv", "denoising", "vae", "perclass", "compression")
 
@@ -64,55 +63,12 @@ def _load_data(path: str | None):
     return to_float_images(xtr), ytr, to_float_images(xte), yte
 
 
-def _base_info(args, cfg, result, kind: str) -> dict:
-    from ae_core.models.builders import code_size
-    return {
-        "kind": kind,
-        "name": Path(args.out).stem if args.out else kind,
-        "dataset": {"name": "mnist", "train_images": int(result.config.train_size or 60000), "test_images": 10000},
-        "config": cfg.to_dict(),
-        "epochs_run": result.epochs_run,
-        "wall_time_s": round(result.wall_time_s, 1),
-        "history": result.history,
-        "params": int(result.model.count_params()),
-        "code_size": code_size(result.model),
-        "command": "python -m ae_core " + shlex.join(args.argv),
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    }
-
-
 def _config(args, kind: str, **over):
     from ae_core.training.fit import TrainConfig
     return TrainConfig(kind=kind, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
                        train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule, **over)
-
-
-def _train_one(args, kind: str, xtr, xte, out: Path, extra_info: dict | None = None):
-    from ae_core.training.evaluation import ELBO_NOTE, evaluate_model
-    from ae_core.models.files import save_model
-    from ae_core.training.fit import train
-    from ae_core.models.files import load_model, read_sidecar
-    from ae_core.models.onnx_export import export_model
-    cfg = _config(args, kind)
-    start = load_model(args.init_from) if getattr(args, "init_from", None) else None
-    print(f"training {kind} -> {out}" + (f" (continuing from {args.init_from})" if start else ""), flush=True)
-    result = train(cfg, xtr, xte, verbose=_progress_verbosity(), model=start)
-    figures = evaluate_model(result.model, kind, xte)
-    info = {**_base_info(args, cfg, result, kind), "test_metrics": figures, **(extra_info or {})}
-    if start is not None:
-        before = read_sidecar(args.init_from)
-        info["continued_from"] = {k: before.get(k) for k in ("command", "epochs_run", "wall_time_s", "test_metrics",
-                                                             "history", "continued_from")}
-        info["epochs_total"] = result.epochs_run + int(before.get("epochs_total", before.get("epochs_run", 0)))
-    info["name"] = out.stem
-    if kind == "vae":
-        info["elbo_note"] = ELBO_NOTE
-    save_model(result.model, out, info, replace_shipped=args.replace_shipped)
-    _print_export(out, export_model(result.model, out))  # ONNX files beside it, for ONNX Runtime
-    print(json.dumps({"model": str(out), "test_metrics": figures}, indent=2), flush=True)
-    return result, figures
 
 
 def cmd_train(args) -> int:
@@ -125,67 +81,20 @@ def cmd_train(args) -> int:
     except ConfigError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    if _touches_shipped(out) and not args.replace_shipped:
+    if is_shipped(out) and out.exists() and not args.replace_shipped:
         print(f"error: {out} is a shipped model and is never overwritten; choose another --out "
               "(maintainers regenerating assets pass --replace-shipped)", file=sys.stderr)
         return 2
     xtr, ytr, xte, yte = _load_data(args.data)
+    from ae_core.training import series  # TensorFlow loads here, once the data is there
+    common = {"command": "python -m ae_core " + shlex.join(args.argv), "replace_shipped": args.replace_shipped,
+              "init_from": args.init_from, "verbose": _progress_verbosity()}
     if kind == "perclass":
-        return _train_perclass(args, xtr, ytr, xte, yte, out)
-    if kind == "compression":
-        return _train_compression(args, xtr, xte, out)
-    _train_one(args, kind, xtr, xte, out)
-    return 0
-
-
-def _touches_shipped(out: Path) -> bool:
-    """Whether writing `out` (a file or a folder of models) would replace a shipped model."""
-    try:
-        out.resolve().relative_to(SHIPPED_MODELS_DIR.resolve())
-    except ValueError:
-        return False
-    return out.exists()
-
-
-def _train_perclass(args, xtr, ytr, xte, yte, out_dir: Path) -> int:
-    from ae_core.training.evaluation import classify_errors
-    from ae_core.analysis.metrics import accuracy, confusion_matrix
-    from ae_core.models.files import write_sidecar
-    models = []
-    for digit in range(10):
-        sel_tr, sel_te = xtr[ytr == digit], xte[yte == digit]
-        result, _ = _train_one(args, "dense", sel_tr, sel_te, out_dir / f"digit_{digit}.keras",
-                               {"class": digit, "family": "perclass"})
-        models.append(result.model)
-    errors = classify_errors(models, xte)
-    pred = errors.argmin(axis=1)
-    summary = {
-        "kind": "perclass", "accuracy": float(accuracy(yte, pred)),
-        "confusion_matrix": confusion_matrix(yte, pred, 10).tolist(),
-        "per_class_mean_error": [[float(v) for v in errors[yte == d].mean(axis=0)] for d in range(10)],
-        "config": _config(args, "dense").to_dict(),
-        "command": "python -m ae_core " + shlex.join(args.argv),
-        "test_images": int(len(yte)),
-    }
-    write_sidecar(out_dir / "summary.keras", summary)
-    print(f"per-class autoencoders: test accuracy {summary['accuracy']:.4f}", flush=True)
-    return 0
-
-
-def _train_compression(args, xtr, xte, out_dir: Path) -> int:
-    from ae_core.analysis.compression import compression_ratio
-    from ae_core.analysis.metrics import PCA
-    flat_tr, flat_te = xtr.reshape(len(xtr), -1), xte.reshape(len(xte), -1)
-    rows = []
-    for k in args.sizes:
-        pca = PCA(k).fit(flat_tr)
-        pca_mse = float(((pca.reconstruct(flat_te) - flat_te) ** 2).mean())
-        args.code_size = k
-        _, figures = _train_one(args, "dense", xtr, xte, out_dir / f"code_{k}.keras",
-                                {"family": "compression", "pca_mse": pca_mse, "compression_ratio": compression_ratio(k)})
-        rows.append((k, figures["mse"], pca_mse))
-    for k, ae, pc in rows:
-        print(f"code {k:3d}: autoencoder MSE {ae:.5f}  PCA MSE {pc:.5f}", flush=True)
+        series.train_perclass(_config(args, "dense"), xtr, ytr, xte, yte, out, **common)
+    elif kind == "compression":
+        series.train_compression(_config(args, "dense"), xtr, xte, out, sizes=args.sizes, **common)
+    else:
+        series.train_one(_config(args, kind), xtr, xte, out, **common)
     return 0
 
 
@@ -228,16 +137,12 @@ def cmd_evaluate(args) -> int:
     return 1 if missed else 0
 
 
-def _print_export(path: Path, info: dict, seconds: float | None = None) -> None:
-    files = ", ".join(entry["file"] for entry in info["onnx"].values())
-    print(f"{path}: {files}" + (f" ({seconds:.1f} s)" if seconds is not None else ""), flush=True)
-
-
 def cmd_export(args) -> int:
     import time
 
     from ae_core.models.files import ModelFileError
     from ae_core.models.onnx_export import OnnxExportError, export_file, shipped_model_paths
+    from ae_core.training.series import describe_export
     paths = [Path(p) for p in args.paths] or shipped_model_paths()
     failed = 0
     for path in paths:
@@ -248,7 +153,7 @@ def cmd_export(args) -> int:
             print(f"{path}: error: {e}", flush=True)
             failed += 1
             continue
-        _print_export(path, info, time.perf_counter() - start)
+        print(describe_export(path, info, time.perf_counter() - start), flush=True)
     return 1 if failed else 0
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import math
 import os
 import traceback
@@ -79,12 +78,12 @@ def run_job(job: Job) -> int:
     import keras  # noqa: F401 - heavy import, after the first status update
 
     from ae_core.data.noise import add_noise
-    from ae_core.models.builders import code_size
     from ae_core.models.files import save_model
     from ae_core.models.onnx_export import export_model
     from ae_core.training.config import TrainConfig, validate_config
-    from ae_core.training.evaluation import ELBO_NOTE, EVAL_NOISE, evaluate_model
+    from ae_core.training.evaluation import evaluate_model
     from ae_core.training.fit import train
+    from ae_core.training.records import training_record
 
     raw = dict(req["config"])
     raw["hidden"], raw["filters"] = tuple(raw.get("hidden", (64, 32))), tuple(raw.get("filters", (32, 32, 8)))
@@ -126,21 +125,12 @@ def run_job(job: Job) -> int:
             break
         name = f"{req['name']}-{i}"
         path = models_dir / f"{name}.keras"
-    info_out = {
-        "kind": cfg.kind, "name": name, "label": req.get("label") or name, "source": "trained",
-        "dataset": {"name": "mnist", "source": info.source, "train_images": len(x_train),
-                    "validation_images": len(x_val), "note": note},
-        "config": cfg.to_dict(), "epochs_run": completed, "epochs_requested": cfg.epochs,
-        "stopped_early": bool(stop.stopped), "wall_time_s": round(result.wall_time_s, 1),
-        "history": result.history, "params": int(result.model.count_params()),
-        "code_size": code_size(result.model), "test_metrics": metrics,
-        "test_metrics_on": f"the {len(x_val):,} validation digits",
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "job_id": job.id,
-    }
-    if cfg.kind == "denoising":
-        info_out["eval_noise"] = EVAL_NOISE
-    if cfg.kind == "vae":
-        info_out["elbo_note"] = ELBO_NOTE
+    info_out = training_record(
+        result.model, cfg, result, name=name, epochs_run=completed, test_metrics=metrics,
+        dataset={"name": "mnist", "source": info.source, "train_images": len(x_train),
+                 "validation_images": len(x_val), "note": note},
+        label=req.get("label") or name, source="trained", epochs_requested=cfg.epochs,
+        stopped_early=bool(stop.stopped), test_metrics_on=f"the {len(x_val):,} validation digits", job_id=job.id)
     save_model(result.model, path, info_out)
     rep.update(message="Exporting the model for the app (ONNX)...")
     export_model(result.model, path)  # the app server answers with these files; it has no TensorFlow

@@ -1,0 +1,111 @@
+"""Training pipelines of the command line: one model, the ten per-class models, the compression series."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ae_core.training.config import TrainConfig
+from ae_core.training.fit import TrainResult
+from ae_core.training.records import training_record
+
+#: Test images the command-line records name (the MNIST test set).
+TEST_IMAGES = 10000
+
+
+def describe_export(path: Path, info: dict, seconds: float | None = None) -> str:
+    """One line naming the ONNX files written beside `path` (and how long it took)."""
+    files = ", ".join(entry["file"] for entry in info["onnx"].values())
+    return f"{path}: {files}" + (f" ({seconds:.1f} s)" if seconds is not None else "")
+
+
+def _continuation(init_from: str | Path, result: TrainResult) -> dict:
+    """The keys that tie a continued training to the sidecar of the model it started from."""
+    from ae_core.models.files import read_sidecar
+    before = read_sidecar(init_from)
+    return {
+        "continued_from": {k: before.get(k) for k in ("command", "epochs_run", "wall_time_s", "test_metrics",
+                                                      "history", "continued_from")},
+        "epochs_total": result.epochs_run + int(before.get("epochs_total", before.get("epochs_run", 0))),
+    }
+
+
+def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Path, *, command: str | None,
+              replace_shipped: bool = False, init_from: str | Path | None = None, verbose: int = 0,
+              extra_info: dict | None = None) -> tuple[TrainResult, dict]:
+    """Train, evaluate, save (with its sidecar) and ONNX-export one model; returns the result and its record."""
+    from ae_core.models.files import load_model, save_model
+    from ae_core.models.onnx_export import export_model
+    from ae_core.training.evaluation import evaluate_model
+    from ae_core.training.fit import train
+    out = Path(out)
+    start = load_model(init_from) if init_from else None
+    print(f"training {cfg.kind} -> {out}" + (f" (continuing from {init_from})" if start else ""), flush=True)
+    result = train(cfg, x_train, x_test, verbose=verbose, model=start)
+    figures = evaluate_model(result.model, cfg.kind, x_test)
+    dataset = {"name": "mnist", "train_images": int(result.config.train_size or 60000), "test_images": TEST_IMAGES}
+    info = training_record(result.model, cfg, result, name=out.stem, dataset=dataset, test_metrics=figures,
+                           command=command, **(extra_info or {}))
+    if start is not None:
+        info.update(_continuation(init_from, result))
+    save_model(result.model, out, info, replace_shipped=replace_shipped)
+    print(describe_export(out, export_model(result.model, out)), flush=True)  # ONNX files, for ONNX Runtime
+    print(json.dumps({"model": str(out), "test_metrics": figures}, indent=2), flush=True)
+    return result, info
+
+
+def train_perclass(cfg: TrainConfig, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                   y_test: np.ndarray, out_dir: Path, *, command: str | None, replace_shipped: bool = False,
+                   init_from: str | Path | None = None, verbose: int = 0) -> dict:
+    """Ten dense autoencoders (one per digit) and their classify-by-error summary; returns the summary."""
+    from ae_core.analysis.metrics import accuracy, confusion_matrix
+    from ae_core.models.files import write_sidecar
+    from ae_core.training.evaluation import classify_errors
+    cfg, out_dir = dataclasses.replace(cfg, kind="dense"), Path(out_dir)
+    models = []
+    for digit in range(10):
+        result, _ = train_one(cfg, x_train[y_train == digit], x_test[y_test == digit],
+                              out_dir / f"digit_{digit}.keras", command=command, replace_shipped=replace_shipped,
+                              init_from=init_from, verbose=verbose,
+                              extra_info={"class": digit, "family": "perclass"})
+        models.append(result.model)
+    errors = classify_errors(models, x_test)
+    pred = errors.argmin(axis=1)
+    summary = {
+        "kind": "perclass", "accuracy": float(accuracy(y_test, pred)),
+        "confusion_matrix": confusion_matrix(y_test, pred, 10).tolist(),
+        "per_class_mean_error": [[float(v) for v in errors[y_test == d].mean(axis=0)] for d in range(10)],
+        "config": cfg.to_dict(),
+        "command": command,
+        "test_images": int(len(y_test)),
+    }
+    write_sidecar(out_dir / "summary.keras", summary)
+    print(f"per-class autoencoders: test accuracy {summary['accuracy']:.4f}", flush=True)
+    return summary
+
+
+def train_compression(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out_dir: Path, *,
+                      sizes: Sequence[int], command: str | None, replace_shipped: bool = False,
+                      init_from: str | Path | None = None, verbose: int = 0) -> list[dict]:
+    """One dense autoencoder per code size beside PCA of that size; returns rows of code size, AE and PCA MSE."""
+    from ae_core.analysis.compression import compression_ratio
+    from ae_core.analysis.metrics import PCA
+    out_dir = Path(out_dir)
+    flat_tr, flat_te = x_train.reshape(len(x_train), -1), x_test.reshape(len(x_test), -1)
+    rows = []
+    for k in sizes:
+        pca = PCA(k).fit(flat_tr)
+        pca_mse = float(((pca.reconstruct(flat_te) - flat_te) ** 2).mean())
+        _, info = train_one(dataclasses.replace(cfg, kind="dense", code_size=k), x_train, x_test,
+                            out_dir / f"code_{k}.keras", command=command, replace_shipped=replace_shipped,
+                            init_from=init_from, verbose=verbose,
+                            extra_info={"family": "compression", "pca_mse": pca_mse,
+                                        "compression_ratio": compression_ratio(k)})
+        rows.append({"code_size": k, "ae_mse": info["test_metrics"]["mse"], "pca_mse": pca_mse})
+    for row in rows:
+        print(f"code {row['code_size']:3d}: autoencoder MSE {row['ae_mse']:.5f}  PCA MSE {row['pca_mse']:.5f}",
+              flush=True)
+    return rows
