@@ -20,7 +20,11 @@ LIMITS = {
 
 
 class ConfigError(ValueError):
-    """A training configuration a user must fix; the message says what and how."""
+    """A training configuration a user must fix; the message says what and how, `problems` lists each one."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = list(problems) if problems else [message]
 
 
 @dataclass
@@ -67,30 +71,65 @@ def _number(name: str, value, integer: bool) -> float:
     return int(v) if integer else v
 
 
-def validate_config(cfg: TrainConfig) -> TrainConfig:
-    """Return a cleaned copy of `cfg`, or raise ConfigError naming the bad field and its allowed range."""
-    if cfg.kind not in MODEL_KINDS:
-        raise ConfigError(f"model type must be one of {', '.join(MODEL_KINDS)}, got {cfg.kind!r}")
-    if cfg.lr_schedule not in ("constant", "cosine"):
-        raise ConfigError(f"lr_schedule must be 'constant' or 'cosine', got {cfg.lr_schedule!r}")
-    out = TrainConfig(**{**asdict(cfg)})
-    out.epochs = _number("epochs", cfg.epochs, True)
-    out.batch_size = _number("batch_size", cfg.batch_size, True)
-    out.learning_rate = _number("learning_rate", cfg.learning_rate, False)
-    out.code_size = _number("code_size", cfg.code_size, True)
-    out.latent_dim = _number("latent_dim", cfg.latent_dim, True)
-    out.beta = _number("beta", cfg.beta, False)
-    out.noise_factor = _number("noise_factor", cfg.noise_factor, False)
-    if cfg.train_size is not None:
-        out.train_size = _number("train_size", cfg.train_size, True)
+def _whole(value) -> int:
     try:
-        out.seed = int(cfg.seed)
+        return int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"seed must be a whole number, got {cfg.seed!r}") from None
-    out.hidden = tuple(int(h) for h in cfg.hidden)
-    out.filters = tuple(int(f) for f in cfg.filters)
-    if not out.hidden or any(not 1 <= h <= 4096 for h in out.hidden):
+        raise ConfigError(f"seed must be a whole number, got {value!r}") from None
+
+
+def _layers(cfg: TrainConfig) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    try:
+        hidden = tuple(int(h) for h in cfg.hidden)
+    except (TypeError, ValueError):
+        raise ConfigError(f"hidden layer widths must be 1..4096, got {cfg.hidden!r}") from None
+    if not hidden or any(not 1 <= h <= 4096 for h in hidden):
         raise ConfigError(f"hidden layer widths must be 1..4096, got {cfg.hidden!r}")
-    if len(out.filters) != 3 or any(not 1 <= f <= 512 for f in out.filters):
+    try:
+        filters = tuple(int(f) for f in cfg.filters)
+    except (TypeError, ValueError):
+        raise ConfigError(f"filters must be three numbers 1..512, got {cfg.filters!r}") from None
+    if len(filters) != 3 or any(not 1 <= f <= 512 for f in filters):
         raise ConfigError(f"filters must be three numbers 1..512, got {cfg.filters!r}")
+    return hidden, filters
+
+
+NUMBERS = (("epochs", True), ("batch_size", True), ("learning_rate", False), ("code_size", True),
+           ("latent_dim", True), ("beta", False), ("noise_factor", False))
+
+
+def _check(cfg: TrainConfig) -> tuple[TrainConfig, list[str]]:
+    """A cleaned copy of `cfg` and the message of every field that is wrong (the copy is only valid without them)."""
+    problems: list[str] = []
+    if cfg.kind not in MODEL_KINDS:
+        problems.append(f"model type must be one of {', '.join(MODEL_KINDS)}, got {cfg.kind!r}")
+    if cfg.lr_schedule not in ("constant", "cosine"):
+        problems.append(f"lr_schedule must be 'constant' or 'cosine', got {cfg.lr_schedule!r}")
+    out = TrainConfig(**{**asdict(cfg)})
+    checks = [(name, lambda n=name, i=integer: _number(n, getattr(cfg, n), i)) for name, integer in NUMBERS]
+    if cfg.train_size is not None:
+        checks.append(("train_size", lambda: _number("train_size", cfg.train_size, True)))
+    checks.append(("seed", lambda: _whole(cfg.seed)))
+    for name, check in checks:
+        try:
+            setattr(out, name, check())
+        except ConfigError as e:
+            problems.append(str(e))
+    try:
+        out.hidden, out.filters = _layers(cfg)
+    except ConfigError as e:
+        problems.append(str(e))
+    return out, problems
+
+
+def config_problems(cfg: TrainConfig) -> list[str]:
+    """Every problem with `cfg`, one message per bad field (empty when it is valid)."""
+    return _check(cfg)[1]
+
+
+def validate_config(cfg: TrainConfig) -> TrainConfig:
+    """Return a cleaned copy of `cfg`, or raise ConfigError naming every bad field and its allowed range."""
+    out, problems = _check(cfg)
+    if problems:
+        raise ConfigError("; ".join(problems), problems)
     return out
