@@ -1,8 +1,11 @@
 """Saving and loading `.keras` models with JSON sidecars: atomic writes, safe loading, clear errors."""
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import platform
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -14,8 +17,6 @@ from ae_core.models.errors import MAX_MODEL_BYTES, ModelFileError, ShippedModelE
 from ae_core.models.sidecars import read_sidecar, write_sidecar  # noqa: F401
 from ae_core.paths import is_shipped
 from ae_core.shapes import IMAGE_SHAPE
-
-
 
 
 def library_versions() -> dict[str, str]:
@@ -58,6 +59,50 @@ def save_model(model: keras.Model, path: str | os.PathLike, info: dict | None = 
     return path
 
 
+def _known_class(entry: dict) -> bool:
+    """Whether Keras can build this config entry's class without running code from the file."""
+    name, module = entry.get("class_name"), entry.get("module")
+    registered = entry.get("registered_name") or name
+    if keras.saving.get_registered_object(registered) is not None:
+        return True
+    if not module:
+        return False
+    # Only Keras' own modules are imported; any other module must already be loaded (a file never picks one).
+    if module == "keras" or module.startswith("keras."):
+        try:
+            return hasattr(importlib.import_module(module), name)
+        except ImportError:
+            return False
+    return hasattr(sys.modules.get(module), name)
+
+
+def unknown_classes(config_text: str) -> list[str]:
+    """Class names in a model's config.json that neither Keras nor this app defines (in file order)."""
+    try:
+        config = json.loads(config_text)
+    except ValueError:
+        return []
+    found: list[str] = []
+    stack = [config]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        elif isinstance(item, dict):
+            name = item.get("class_name")
+            if (isinstance(name, str) and not name.startswith("__") and name not in found
+                    and not _known_class(item)):  # "__keras_tensor__" marks a reference, not a class
+                found.append(name)
+            stack[:0] = list(item.values())
+    return found
+
+
+def _unknown_message(filename: str, names: list[str]) -> str:
+    kinds = "a layer type" if len(names) == 1 else "layer types"
+    return (f"{filename} uses {kinds} this app doesn't know ({', '.join(names[:5])}): custom layers need their "
+            "Python code, which is never run from an uploaded file. Rebuild the model from built-in Keras layers.")
+
+
 def load_model(path: str | os.PathLike, *, expect_image_io: bool = True) -> keras.Model:
     """Load a `.keras` file with safe_mode=True; raise ModelFileError with a clear reason if unusable."""
     path = Path(path)
@@ -87,8 +132,14 @@ def load_model(path: str | os.PathLike, *, expect_image_io: bool = True) -> kera
     except ValueError as e:
         if "lambda" in str(e).lower() or "safe_mode" in str(e):
             raise ModelFileError(f"{path.name} needs unsafe deserialisation (code inside the file); refused") from None
+        unknown = unknown_classes(config_text)
+        if unknown:
+            raise ModelFileError(_unknown_message(path.name, unknown)) from None
         raise ModelFileError(f"{path.name} could not be loaded: {str(e).splitlines()[0][:300]}") from None
     except Exception as e:  # corrupt weights, unknown layers, truncated archives ...
+        unknown = unknown_classes(config_text)
+        if unknown:
+            raise ModelFileError(_unknown_message(path.name, unknown)) from None
         first = (str(e).splitlines() or [type(e).__name__])[0][:300]
         raise ModelFileError(f"{path.name} could not be loaded ({type(e).__name__}): {first}") from None
     if not isinstance(model, keras.Model):

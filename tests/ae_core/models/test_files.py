@@ -122,3 +122,26 @@ def test_truncated_model_file(tmp_path):
 def test_sidecar_is_json(tmp_path):
     path = save_model(build_model("dense"), tmp_path / "s.keras", {"test_metrics": {"mse": 0.1}})
     assert json.loads(path.with_suffix(".json").read_text())["test_metrics"]["mse"] == 0.1
+
+
+def unknown_layer_model(tmp_path, class_name: str = "NoSuchLayer"):
+    """A small saved model whose config.json names a layer class nobody defines."""
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(784),
+                              keras.layers.Reshape((28, 28, 1))])
+    good = tmp_path / "good.keras"
+    model.save(good)
+    with zipfile.ZipFile(good) as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    config = json.loads(files["config.json"])
+    layer = next(x for x in config["config"]["layers"] if x["class_name"] == "Dense")
+    layer.update(class_name=class_name, module=None, registered_name=class_name)
+    files["config.json"] = json.dumps(config).encode()
+    return _zip(tmp_path / "custom.keras", files)
+
+
+def test_unknown_layer_class_is_named_in_plain_words(tmp_path):
+    with pytest.raises(ModelFileError) as e:
+        load_model(unknown_layer_model(tmp_path))
+    msg = str(e.value)
+    assert "uses a layer type this app doesn't know (NoSuchLayer)" in msg and "never run from an uploaded" in msg
+    assert "deserialized properly" not in msg
