@@ -26,6 +26,11 @@ def reconstruction_errors(runner, images: np.ndarray) -> np.ndarray:
     return per_image_mse(x.reshape(len(x), 28, 28), runner.reconstruct(x))
 
 
+def image_error(runner, image: np.ndarray) -> float:
+    """Reconstruction MSE of one 28x28 image under a model runner (its anomaly score)."""
+    return float(reconstruction_errors(runner, image)[0])
+
+
 def threshold_options(*groups: np.ndarray, n: int = 121) -> list[float]:
     """Log-spaced candidate thresholds (3 significant digits, increasing, unique) spanning every score."""
     vals = np.concatenate([np.asarray(g, dtype=np.float64).ravel() for g in groups]) if groups else np.zeros(0)

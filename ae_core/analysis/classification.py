@@ -6,6 +6,13 @@ from collections.abc import Mapping
 import numpy as np
 
 
+def predicted_class(errors: np.ndarray) -> int:
+    """The class whose autoencoder rebuilds the digit best: the index of its lowest reconstruction error."""
+    errors = np.asarray(errors, dtype=np.float64).ravel()
+    if errors.size == 0:
+        raise ValueError("no class errors")
+    return int(np.argmin(errors))
+
 
 def summary_metrics(info: Mapping) -> tuple[float | None, np.ndarray | None, int | None]:
     """(accuracy, 10x10 confusion matrix, number of test images) from a per-class summary sidecar.

@@ -4,6 +4,7 @@ import pytest
 
 from ae_core.analysis.anomaly import (
     default_threshold,
+    image_error,
     is_anomaly,
     noise_images,
     reconstruction_errors,
@@ -60,6 +61,13 @@ def test_default_threshold_is_the_95th_percentile_option():
     assert default_threshold(np.array([]), [1.0, 2.0, 3.0]) == 2.0
     with pytest.raises(ValueError):
         default_threshold(normal, [])
+
+
+def test_image_error_is_the_single_images_score():
+    img = noise_images(1, seed=5)[0]
+    assert isinstance(image_error(_Blur(), img), float)
+    assert image_error(_Blur(), img) == pytest.approx(float(reconstruction_errors(_Blur(), img[None])[0]))
+    assert image_error(_Blur(), np.full((28, 28), 0.5, dtype=np.float32)) == pytest.approx(0.0)
 
 
 def test_summarize_metrics():
