@@ -2,21 +2,138 @@
 import numpy as np
 import streamlit as st
 
+from ae_core.analysis.latent import interpolate, plane_extent, sample_prior
 from ae_core.figures.images import interpolation_strip, upscale
 from ae_core.figures.latent import latent_map, manifold_image_figure
-from ae_core.analysis.latent import clicked_code, clip_code, interpolate, plane_extent, sample_prior
+from ae_core.serving.runners import ServedModel
 from pages.shared.cached_results import latent_codes, manifold_canvas
 from pages.shared.digit_sources import endpoint_picker
+from pages.shared.latent_view import Z_KEYS, ROW_KEY, apply_map_click, current_z, map_key, plane_limits, set_z
+from pages.shared.latent_view import slider_moved
 from pages.shared.resources import core_models, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
 
 MODEL = "vae2"
-MAP_GEN = "latent-map-gen"  # the map's key is latent-map-<gen>; a new gen after each click gives a fresh chart
-Z_KEYS = ("latent-z1", "latent-z2")  # the decoder sliders
-ROW_KEY = "latent-row"  # row of the clicked test digit (None: the sliders or a point on the plane)
 TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
 ss = st.session_state
 
+
+def decoder_panel(runner: ServedModel, z_lim: float, big: int) -> np.ndarray:
+    """What the decoder draws at the sliders' code (beside its test digit, if a dot was clicked), and the sliders.
+
+    Returns the decoded code.
+    """
+    st.subheader("What the decoder draws")
+    z = current_z()
+    decoded = runner.decode(z[None])[0]
+    row = ss.get(ROW_KEY)
+    if row is not None:
+        x_test, y_test = samples("mnist")
+        image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test digit #{row})")], big)
+        where = f"the code of test digit #{row} (a {y_test[row]})"
+    else:
+        show_image(decoded, "decoded", big)
+        where = "the red cross on the map"
+    st.markdown(f"Decoding **z = ({z[0]:+.2f}, {z[1]:+.2f})**, {where}.")
+    st.slider("z1 (left - right)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[0],
+              on_change=slider_moved, persist_state="session")
+    st.slider("z2 (down - up)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[1],
+              on_change=slider_moved, persist_state="session")
+    st.caption("Slide to walk the decoder across the plane: nearby points decode to similar digits, "
+               "and the digit changes smoothly between the coloured clusters.")
+    return z
+
+
+def manifold_tab(extent: float) -> None:
+    """The decoder run on an n x n grid of codes covering the plane."""
+    grid_col, text_col = st.columns([3, 2], gap="large")
+    with text_col:
+        n = st.slider("Digits per side", 10, 20, 15, key="latent-manifold-n", persist_state="session")
+        st.markdown(f"The decoder run on an evenly spaced {n} x {n} grid of codes covering "
+                    f"[-{extent:g}, {extent:g}] in both directions: {n * n} digits in one batched call.")
+        st.caption("Compare with the map above: each region of the plane draws the digit whose "
+                   "dots live there, and the in-between regions blend two digits.")
+    with grid_col:
+        with st.spinner("Decoding the grid..."):
+            canvas = manifold_canvas(MODEL, n, extent)
+        st.plotly_chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
+                        key="latent-manifold", config={"displaylogo": False})
+
+
+def interpolation_tab(runner: ServedModel, big: int) -> tuple[np.ndarray | None, int | None]:
+    """Two end points and the digits decoded between their codes; returns (the path's codes, the shown frame)."""
+    a_col, b_col, frame_col = st.columns([1, 1, 1.3], gap="large")
+    with a_col:
+        image_a, cap_a = endpoint_picker("latent-from", "From", default_class=1)
+    with b_col:
+        image_b, cap_b = endpoint_picker("latent-to", "To", default_class=0)
+    with frame_col:
+        steps = st.slider("Frames", 5, 15, 10, key="latent-steps", persist_state="session")
+        if image_a is None or image_b is None:
+            st.info("Choose or draw both end points to interpolate between them.")
+            return None, None
+        path, frames = interpolate(runner, image_a, image_b, steps)
+        frame = st.slider("Frame", 1, steps, 1, key="latent-frame")
+        show_image(frames[frame - 1], f"frame {frame} of {steps}<br>z = ({path[frame - 1][0]:+.2f}, "
+                   f"{path[frame - 1][1]:+.2f})", big)
+    st.image(upscale(interpolation_strip(frames), 3), caption=f"{cap_a} to {cap_b}: decoded codes on the "
+             "straight line between their two codes (the black path on the map)", width="stretch")
+    return path, frame - 1
+
+
+def prior_tab(runner: ServedModel) -> None:
+    """New digits decoded from random codes drawn from the VAE's prior; a button draws another set."""
+    ss.setdefault("latent-seed", 0)
+    btn_col, text_col = st.columns([1, 3], vertical_alignment="center")
+    if btn_col.button("Sample from the prior", key="latent-sample", type="primary", width="stretch"):
+        ss["latent-seed"] += 1
+    text_col.markdown("A VAE is trained so its codes follow a standard normal N(0, I). Draw random codes "
+                      "from it, decode them, and you get new digits that were never in the data.")
+    prior_z, prior_images = sample_prior(runner, 8 if presenter_mode() else 10, seed=ss["latent-seed"])
+    image_row([(img, f"({zz[0]:+.1f}, {zz[1]:+.1f})") for img, zz in zip(prior_images, prior_z)],
+              width=120 if presenter_mode() else 96)
+    st.caption(f"Sample set {ss['latent-seed'] + 1}; the numbers are each sample's code z.")
+
+
+def your_digit_tab(runner: ServedModel, z_lim: float, big: int) -> None:
+    """The user's digit, its code (the star on the map) and what the decoder draws from it."""
+    pick_col, info_col = st.columns([1, 2], gap="large")
+    with pick_col:
+        mine, source = digit_picker("latent")
+    digit = mine if mine is not None else current_digit()
+    if digit is None:
+        info_col.caption("Your digit (drawn here or on any other page) appears as a star on the map, "
+                         "next to the test digits the VAE finds most similar.")
+        return
+    star = runner.encode(digit)[0]
+    recon = runner.decode(star[None])[0]
+    with info_col:
+        image_row([(digit, "your digit" if mine is None else source), (recon, "decoded from its code")], big)
+        st.markdown(f"Your digit lands at **z = ({star[0]:+.2f}, {star[1]:+.2f})**: the star on the map. "
+                    "Its neighbours are the test digits the VAE finds most similar.")
+        st.button("Decode at the star", key="latent-goto-star", on_click=set_z, args=(star, None, z_lim))
+
+
+def tabs_below(runner: ServedModel, extent: float, z_lim: float, big: int) -> tuple[np.ndarray | None, int | None]:
+    """The four views under the map, only the open one computed; returns the interpolation path and frame."""
+    manifold, interpolation, prior, yours = st.tabs(TABS, key="latent-tab", on_change="rerun")
+    path = path_frame = None
+    with manifold:
+        if manifold.open:
+            manifold_tab(extent)
+    with interpolation:
+        if interpolation.open:
+            path, path_frame = interpolation_tab(runner, big)
+    with prior:
+        if prior.open:
+            prior_tab(runner)
+    with yours:
+        if yours.open:
+            your_digit_tab(runner, z_lim, big)
+    return path, path_frame
+
+
+# ---------------------------------------------------------------- page
 st.title("Latent space")
 st.caption("The 2-d VAE squeezes every 28x28 digit into just two numbers, z1 and z2, so its whole code "
            "space is a plane we can look at. Each dot is a test digit, placed where the encoder puts it. "
@@ -29,44 +146,12 @@ if MODEL not in reg.models:
     st.stop()
 
 runner = reg.runner(MODEL)
-x_test, y_test = samples("mnist")
 with st.spinner("Encoding the test digits (first visit only)..."):
     codes = latent_codes(MODEL)
-extent = plane_extent(codes)  # the manifold grid covers [-extent, extent]^2 (about 3 for a trained VAE)
-z_lim = float(min(2 * extent, max(extent, np.ceil(np.abs(codes).max() * 2) / 2)))  # sliders, map and click plane
-grid_n = int(min(61, round(2 * z_lim / 0.16) + 1))  # clickable plane: one faint point every ~0.16
-
-
-def _set_z(z: np.ndarray, row: int | None) -> None:
-    z = clip_code(z, z_lim)
-    ss[Z_KEYS[0]], ss[Z_KEYS[1]] = round(float(z[0]), 3), round(float(z[1]), 3)
-    ss[ROW_KEY] = row
-
-
-def _slider_moved() -> None:
-    ss[ROW_KEY] = None
-
-
-def _selection_points(key: str) -> list:
-    try:
-        state = ss.get(key)
-        return list(state["selection"]["points"]) if state else []
-    except (KeyError, TypeError, AttributeError):
-        return []
-
-
-# A click on the map moves the sliders (before they are drawn), so clicks and sliders always agree. Each
-# click is used once: the map then gets a new key, so it comes back with no selection and the same spot
-# can be clicked again later (Plotly would otherwise read a second click on it as "deselect").
-for key in Z_KEYS:
-    ss.setdefault(key, 0.0)
-ss.setdefault(MAP_GEN, 0)
-points = _selection_points(f"latent-map-{ss[MAP_GEN]}")
-if points:
-    hit = clicked_code(points, codes)
-    if hit is not None:
-        _set_z(*hit)
-    ss[MAP_GEN] += 1
+extent = plane_extent(codes)  # the manifold grid covers [-extent, extent]^2
+z_lim, grid_n = plane_limits(codes, extent)
+apply_map_click(codes, z_lim)  # before the sliders are drawn, so clicks and sliders always agree
+big = 252 if presenter_mode() else 196
 
 map_col, out_col = st.columns([1.6, 1] if presenter_mode() else [2, 1], gap="large")
 map_slot = map_col.container()  # filled last, once the star and the interpolation path are known
@@ -75,107 +160,15 @@ with map_col:
                "Black line: the interpolation path (Interpolation tab). Hover a dot to see which digit it is.")
     svg = st.toggle("Draw the dots as SVG (slower; try it if clicking the map does nothing)", key="latent-svg",
                     persist_state="session")
-
 with out_col:
-    st.subheader("What the decoder draws")
-    z = np.array([ss[Z_KEYS[0]], ss[Z_KEYS[1]]], dtype="float32")
-    decoded = runner.decode(z[None])[0]
-    row = ss.get(ROW_KEY)
-    big = 252 if presenter_mode() else 196
-    if row is not None:
-        image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test digit #{row})")], big)
-        where = f"the code of test digit #{row} (a {y_test[row]})"
-    else:
-        show_image(decoded, "decoded", big)
-        where = "the red cross on the map"
-    st.markdown(f"Decoding **z = ({z[0]:+.2f}, {z[1]:+.2f})**, {where}.")
-    st.slider("z1 (left - right)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[0],
-              on_change=_slider_moved, persist_state="session")
-    st.slider("z2 (down - up)", -z_lim, z_lim, step=0.05, format="%.2f", key=Z_KEYS[1],
-              on_change=_slider_moved, persist_state="session")
-    st.caption("Slide to walk the decoder across the plane: nearby points decode to similar digits, "
-               "and the digit changes smoothly between the coloured clusters.")
-
-path = path_frame = None
-tabs = st.tabs(TABS, key="latent-tab", on_change="rerun")
-
-with tabs[0]:
-    if tabs[0].open:
-        grid_col, text_col = st.columns([3, 2], gap="large")
-        with text_col:
-            n = st.slider("Digits per side", 10, 20, 15, key="latent-manifold-n", persist_state="session")
-            st.markdown(f"The decoder run on an evenly spaced {n} x {n} grid of codes covering "
-                        f"[-{extent:g}, {extent:g}] in both directions: {n * n} digits in one batched call.")
-            st.caption("Compare with the map above: each region of the plane draws the digit whose "
-                       "dots live there, and the in-between regions blend two digits.")
-        with grid_col:
-            with st.spinner("Decoding the grid..."):
-                canvas = manifold_canvas(MODEL, n, extent)
-            st.plotly_chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
-                            key="latent-manifold", config={"displaylogo": False})
-
-with tabs[1]:
-    if tabs[1].open:
-        a_col, b_col, frame_col = st.columns([1, 1, 1.3], gap="large")
-        with a_col:
-            image_a, cap_a = endpoint_picker("latent-from", "From", default_class=1)
-        with b_col:
-            image_b, cap_b = endpoint_picker("latent-to", "To", default_class=0)
-        with frame_col:
-            steps = st.slider("Frames", 5, 15, 10, key="latent-steps", persist_state="session")
-            if image_a is None or image_b is None:
-                st.info("Choose or draw both end points to interpolate between them.")
-            else:
-                path, frames = interpolate(runner, image_a, image_b, steps)
-                frame = st.slider("Frame", 1, steps, 1, key="latent-frame")
-                path_frame = frame - 1
-                show_image(frames[path_frame], f"frame {frame} of {steps}<br>z = ({path[path_frame][0]:+.2f}, "
-                           f"{path[path_frame][1]:+.2f})", big)
-        if path is not None:
-            st.image(upscale(interpolation_strip(frames), 3), caption=f"{cap_a} to {cap_b}: decoded codes on the "
-                     "straight line between their two codes (the black path on the map)", width="stretch")
-
-with tabs[2]:
-    if tabs[2].open:
-        ss.setdefault("latent-seed", 0)
-        btn_col, text_col = st.columns([1, 3], vertical_alignment="center")
-        with btn_col:
-            if st.button("Sample from the prior", key="latent-sample", type="primary", width="stretch"):
-                ss["latent-seed"] += 1
-        with text_col:
-            st.markdown("A VAE is trained so its codes follow a standard normal N(0, I). Draw random codes "
-                        "from it, decode them, and you get new digits that were never in the data.")
-        count = 8 if presenter_mode() else 10
-        prior_z, prior_images = sample_prior(runner, count, seed=ss["latent-seed"])
-        image_row([(img, f"({zz[0]:+.1f}, {zz[1]:+.1f})") for img, zz in zip(prior_images, prior_z)],
-                  width=120 if presenter_mode() else 96)
-        st.caption(f"Sample set {ss['latent-seed'] + 1}; the numbers are each sample's code z.")
-
-with tabs[3]:
-    if tabs[3].open:
-        pick_col, info_col = st.columns([1, 2], gap="large")
-        with pick_col:
-            mine, source = digit_picker("latent")
-        with info_col:
-            digit = mine if mine is not None else current_digit()
-            if digit is None:
-                st.caption("Your digit (drawn here or on any other page) appears as a star on the map, "
-                           "next to the test digits the VAE finds most similar.")
-            else:
-                star = runner.encode(digit)[0]
-                recon = runner.decode(star[None])[0]
-                image_row([(digit, "your digit" if mine is None else source), (recon, "decoded from its code")],
-                          big)
-                st.markdown(f"Your digit lands at **z = ({star[0]:+.2f}, {star[1]:+.2f})**: the star on the map. "
-                            "Its neighbours are the test digits the VAE finds most similar.")
-                st.button("Decode at the star", key="latent-goto-star", on_click=_set_z, args=(star, None))
+    z = decoder_panel(runner, z_lim, big)
+path, path_frame = tabs_below(runner, extent, z_lim, big)
 
 # The map, drawn last so it shows this run's star, interpolation path and decoder position.
 user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
-with map_slot:
-    fig = latent_map(codes, y_test, current=z, user=user_z, path=path, path_frame=path_frame, grid=grid_n,
-                     extent=z_lim, render_mode="svg" if svg else "webgl",
-                     marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
-    st.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=f"latent-map-{ss[MAP_GEN]}",
-                    config={"displaylogo": False})
+fig = latent_map(codes, samples("mnist")[1], current=z, user=user_z, path=path, path_frame=path_frame,
+                 grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
+                 marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
+map_slot.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=map_key(),
+                      config={"displaylogo": False})
