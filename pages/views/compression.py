@@ -4,6 +4,7 @@ import streamlit as st
 
 from ae_core.analysis.compression import (
     CODE_SIZES,
+    SidecarCurve,
     compression_ratio,
     example_indices,
     fit_pca,
@@ -11,8 +12,9 @@ from ae_core.analysis.compression import (
     rebuild_across_sizes,
     sidecar_curve,
 )
+from ae_core.analysis.metrics import PCA, per_image_mse
 from ae_core.figures.compression import compression_curve
-from ae_core.analysis.metrics import mse
+from ae_core.serving.runners import ServedModel
 from pages.shared.resources import extra_models, samples
 from pages.shared.widgets import current_digit, image_row, presenter_mode
 
@@ -22,57 +24,51 @@ DEFAULT_SIZE = 16
 
 
 @st.cache_resource(show_spinner=False)
-def pca_baseline():
+def pca_baseline() -> PCA:
     """PCA with 64 components, fitted on the shipped digits not shown as examples."""
     return fit_pca(samples("mnist")[0][HOLDOUT:], max(CODE_SIZES))
 
 
-st.title("Compression")
-st.caption("How small can the code be? Each autoencoder of this series is the same dense network with a "
-           "different code size. PCA, the classic linear method, gets the same number of values per image.")
+def availability_note(loaded: bool, comp: dict[int, ServedModel]) -> None:
+    """Say which compression models are still loading or missing (PCA stands in for them)."""
+    missing = [k for k in CODE_SIZES if k not in comp]
+    if not loaded:
+        st.info("The compression models are still loading; PCA is shown meanwhile. Reload the page in a minute.")
+    elif not comp:
+        st.warning("The compression models are missing (no code_*.keras in the compression folder), so only "
+                   "PCA is shown below.")
+    elif missing:
+        st.warning("Compression models missing for code size " + ", ".join(map(str, missing))
+                   + "; those sizes show PCA only.")
 
-reg = extra_models("the compression models")
-loaded = reg.wait_extras(timeout=0)
-comp = reg.compression
-sizes = sorted(set(CODE_SIZES) | set(comp))
-missing = [k for k in CODE_SIZES if k not in comp]
-if not loaded:
-    st.info("The compression models are still loading; PCA is shown meanwhile. Reload the page in a minute.")
-elif not comp:
-    st.warning("The compression models are missing (no code_*.keras in the compression folder), so only "
-               "PCA is shown below.")
-elif missing:
-    st.warning("Compression models missing for code size " + ", ".join(map(str, missing))
-               + "; those sizes show PCA only.")
 
-size = st.select_slider("Code size: numbers kept per image", options=sizes, value=DEFAULT_SIZE
-                        if DEFAULT_SIZE in sizes else sizes[0], key="compression-size")
-curve = sidecar_curve({k: lm.info for k, lm in comp.items()})
-figures = dict(zip(curve.sizes, zip(curve.ae_mse, curve.pca_mse)))
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Compression", f"{compression_ratio(size):.3g}x smaller", help=ratio_text(size))
-m2.metric("Code", f"{size} numbers", help="instead of 784 pixel values")
-ae_mse, pca_mse = figures.get(size, (None, None))
-m3.metric("Autoencoder test MSE", f"{ae_mse:.4f}" if ae_mse is not None else "n/a",
-          help="on the 10,000 MNIST test digits, from the model's sidecar file")
-m4.metric("PCA test MSE", f"{pca_mse:.4f}" if pca_mse is not None else "n/a",
-          help="PCA fitted on the 60,000 training digits, same test digits")
-st.caption(f"{ratio_text(size)}: each digit is stored as {size} numbers instead of 784 pixel values.")
+def size_metrics(size: int, curve: SidecarCurve) -> None:
+    """Ratio, code length and both methods' recorded test MSE at this code size."""
+    ae_mse, pca_mse = dict(zip(curve.sizes, zip(curve.ae_mse, curve.pca_mse))).get(size, (None, None))
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Compression", f"{compression_ratio(size):.3g}x smaller", help=ratio_text(size))
+    m2.metric("Code", f"{size} numbers", help="instead of 784 pixel values")
+    m3.metric("Autoencoder test MSE", f"{ae_mse:.4f}" if ae_mse is not None else "n/a",
+              help="on the 10,000 MNIST test digits, from the model's sidecar file")
+    m4.metric("PCA test MSE", f"{pca_mse:.4f}" if pca_mse is not None else "n/a",
+              help="PCA fitted on the 60,000 training digits, same test digits")
+    st.caption(f"{ratio_text(size)}: each digit is stored as {size} numbers instead of 784 pixel values.")
 
-# ---------------------------------------------------------------- rebuilds
-x, y = samples("mnist")
-idx = example_indices(y, EXAMPLE_LABELS, HOLDOUT)
-images = [x[i] for i in idx]
-names = [f"test #{i}" for i in idx]
-mine = current_digit()
-if mine is not None:
-    images.insert(0, mine)
-    names.insert(0, "your digit")
-batch = np.stack(images)
-rebuilt = rebuild_across_sizes(batch, sizes, pca_baseline(), {k: m.reconstruct for k, m in comp.items()})
 
-curve_col, grid_col = st.columns([1.2, 1], gap="large")
-with curve_col:
+def example_digits() -> tuple[np.ndarray, list[str]]:
+    """The example test digits (the user's digit first, if there is one) and their names."""
+    x, y = samples("mnist")
+    idx = example_indices(y, EXAMPLE_LABELS, HOLDOUT)
+    images, names = [x[i] for i in idx], [f"test #{i}" for i in idx]
+    mine = current_digit()
+    if mine is not None:
+        images.insert(0, mine)
+        names.insert(0, "your digit")
+    return np.stack(images), names
+
+
+def curve_panel(curve: SidecarCurve, size: int) -> None:
+    """Recorded test error against code size for both methods, the chosen size marked."""
     if curve.sizes:
         st.plotly_chart(compression_curve(curve.sizes, curve.ae_mse, curve.pca_mse, current=size),
                         config={"displayModeBar": False}, key="compression-curve")
@@ -83,29 +79,59 @@ with curve_col:
     if curve.incomplete:
         st.caption("No recorded test figures for code size " + ", ".join(map(str, curve.incomplete)) + ".")
 
-with grid_col:
+
+def rebuild_grid(images: np.ndarray, names: list[str], rebuilt: dict[str, dict[int, np.ndarray]], size: int) -> None:
+    """The examples, then each method's rebuilds at this code size with their MSE."""
     st.subheader(f"Rebuilt from {size} numbers")
     px = 110 if presenter_mode() else 72
-    image_row([(img, name) for img, name in zip(images, names)], px)
+    image_row(list(zip(images, names)), px)
     for method in ("autoencoder", "PCA"):
         if size not in rebuilt[method]:
             st.markdown(f"**{method}**: no model for this code size")
             continue
         recs = rebuilt[method][size]
-        errs = [mse(rec, img) for rec, img in zip(recs, images)]
+        errs = per_image_mse(recs, images)
         st.markdown(f"**{method}** (mean MSE {np.mean(errs):.3f})")
         image_row([(rec, f"{err:.3f}") for rec, err in zip(recs, errs)], px)
     st.caption("Numbers under the rebuilt digits: their MSE. PCA here is fitted on 2,500 other shipped test "
                "digits, not on these examples.")
 
-# ---------------------------------------------------------------- strip across sizes
-st.subheader(f"One digit at every code size: {names[0]}")
-px = 160 if presenter_mode() else 112
-placeholder = np.full((28, 28), 0.85, dtype="float32")
-for method in ("autoencoder", "PCA"):
-    st.markdown(f"**{method}**")
-    items = [(rebuilt[method][k][0], f"<b>{k}</b> (chosen)" if k == size else str(k)) if k in rebuilt[method]
-             else (placeholder, f"{k}: no model") for k in sizes]
-    image_row(items + [(images[0], "original")], px)
-st.caption("The number under each image is the code size. Tiny codes keep only the rough shape of a digit; "
-           "the autoencoder's non-linear decoder usually makes better use of them than PCA's linear projection.")
+
+def size_strip(original: np.ndarray, name: str, rebuilt: dict[str, dict[int, np.ndarray]], sizes: list[int],
+               size: int) -> None:
+    """The first example rebuilt at every code size by each method, next to the original."""
+    st.subheader(f"One digit at every code size: {name}")
+    px = 160 if presenter_mode() else 112
+    placeholder = np.full((28, 28), 0.85, dtype="float32")
+    for method in ("autoencoder", "PCA"):
+        st.markdown(f"**{method}**")
+        items = [(rebuilt[method][k][0], f"<b>{k}</b> (chosen)" if k == size else str(k)) if k in rebuilt[method]
+                 else (placeholder, f"{k}: no model") for k in sizes]
+        image_row(items + [(original, "original")], px)
+    st.caption("The number under each image is the code size. Tiny codes keep only the rough shape of a digit; "
+               "the autoencoder's non-linear decoder usually makes better use of them than PCA's linear "
+               "projection.")
+
+
+# ---------------------------------------------------------------- page
+st.title("Compression")
+st.caption("How small can the code be? Each autoencoder of this series is the same dense network with a "
+           "different code size. PCA, the classic linear method, gets the same number of values per image.")
+
+reg = extra_models("the compression models")
+comp = reg.compression
+availability_note(reg.wait_extras(timeout=0), comp)
+sizes = sorted(set(CODE_SIZES) | set(comp))
+size = st.select_slider("Code size: numbers kept per image", options=sizes, value=DEFAULT_SIZE
+                        if DEFAULT_SIZE in sizes else sizes[0], key="compression-size")
+curve = sidecar_curve({k: lm.info for k, lm in comp.items()})
+size_metrics(size, curve)
+
+images, names = example_digits()
+rebuilt = rebuild_across_sizes(images, sizes, pca_baseline(), {k: m.reconstruct for k, m in comp.items()})
+curve_col, grid_col = st.columns([1.2, 1], gap="large")
+with curve_col:
+    curve_panel(curve, size)
+with grid_col:
+    rebuild_grid(images, names, rebuilt, size)
+size_strip(images[0], names[0], rebuilt, sizes, size)
