@@ -36,6 +36,9 @@ ANSWER_TIMEOUT_S = 30
 #: Pages with a drawing pad, by url path ("" = Home), and the images an answer must hold: Draw shows the input
 #: and each of the five models' reconstruction and error map; Home the input and the dense AE's copy.
 MIN_FIGURES = {"draw": 11, "": 2}
+#: The same phases with TensorFlow serving in the server (README, 2026-11-26, Draw page, 0.2-0.6 s pauses),
+#: printed beside today's figures: {sessions: (median ms, p95 ms)}.
+BEFORE = {1: (34, None), 20: (225, 522), 50: (1170, 1580)}
 SENT_PX = 128  # the pad sends its drawing at this size (pages/shared/canvas.js)
 
 
@@ -208,7 +211,7 @@ async def main_async(counts: list[int], seconds: float, train: bool, pause: tupl
     proc, url, log = start_server(Path(tempfile.mkdtemp()))
     results: dict[int, tuple[float, float, int]] = {}
     try:
-        await run_phase(url, 1, 5, proc.pid)  # the Draw page waits for the models; traces the compiled calls
+        await run_phase(url, 1, 5, proc.pid)  # warm-up: the Draw page waits for the models to open
         base = None
         trainer = None
         if train:
@@ -217,6 +220,9 @@ async def main_async(counts: list[int], seconds: float, train: bool, pause: tupl
         for n in counts:
             stats, note = await run_phase(url, n, seconds, proc.pid, pause, page)
             med, p95 = summary(f"{n} session{'s' if n > 1 else ''}", stats, base, note)
+            if page == "draw" and pause == (0.2, 0.6) and n in BEFORE:
+                b_med, b_p95 = BEFORE[n]
+                print(f"    before (TensorFlow in the server): median {b_med} ms" + (f", p95 {b_p95} ms" if b_p95 else ""))
             results[n] = (med, p95, sum(len(s.errors) for s in stats))
             if n == 1:
                 base = med

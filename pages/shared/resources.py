@@ -8,6 +8,9 @@ from ae_core.data.datasets import load_sample, to_float_images
 from ae_core.serving.registry import ModelRegistry
 
 
+SIDEBAR_SAYS_LOADING = "sidebar-says-loading"  # session key: the sidebar's status still reads "Loading models"
+
+
 @st.cache_resource(show_spinner=False)
 def registry() -> ModelRegistry:
     """The one model registry of this server process (opening starts with `start()` or the first wait)."""
@@ -24,8 +27,9 @@ def core_models(*, in_fragment: bool = False) -> ModelRegistry:
     if not reg.ready:
         with st.spinner("Loading the autoencoders (first start only)..."):
             reg.wait()
-        if in_fragment and reg.ready:
-            st.rerun(scope="app")
+    if in_fragment and reg.ready and st.session_state.get(SIDEBAR_SAYS_LOADING):
+        st.session_state[SIDEBAR_SAYS_LOADING] = False  # once: the app rerun redraws the sidebar as loaded
+        st.rerun(scope="app")
     return reg
 
 

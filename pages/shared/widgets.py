@@ -60,8 +60,9 @@ def sidebar() -> DeltaGenerator:
 
 def model_status(slot: DeltaGenerator) -> None:
     """Fill the sidebar's model status slot; called after the page ran, so it is current if the page waited."""
-    from pages.shared.resources import registry
+    from pages.shared.resources import SIDEBAR_SAYS_LOADING, registry
     reg = registry()
+    st.session_state[SIDEBAR_SAYS_LOADING] = not reg.ready
     with slot.container():
         if not reg.ready:
             st.caption("Loading models in the background...")
