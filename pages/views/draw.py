@@ -1,4 +1,5 @@
 """Draw & reconstruct: one digit through every autoencoder, with error maps."""
+import numpy as np
 import streamlit as st
 
 from ae_core.serving.runners import reconstruct_all
@@ -11,6 +12,29 @@ st.caption("Draw a digit and watch five autoencoders rebuild it from their compr
            "Bright spots in the error maps are where a model got it wrong.")
 
 
+def shipped_reconstructions(digit: np.ndarray, source: str) -> int:
+    """The input, then every shipped model's reconstruction and error map; returns how many models there are."""
+    reg = core_models(in_fragment=True)
+    recons, codes = reconstruct_all(reg.models, digit)
+    show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
+    reconstruction_grid(digit, recons, {name: lm.label for name, lm in reg.models.items()})
+    if "vae2" in codes:
+        z = codes["vae2"]
+        st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
+    return len(recons)
+
+
+def session_reconstructions(digit: np.ndarray, n_shipped: int) -> None:
+    """The models this session trained or uploaded (Train page), at the shipped models' column width."""
+    mine = user_reconstructions(digit)
+    if not mine:
+        return
+    st.markdown("##### Your models")
+    n = max(n_shipped, len(mine))
+    with st.columns([len(mine), n - len(mine)] if n > len(mine) else 1)[0]:
+        reconstruction_grid(digit, mine, {name: lm.label for name, lm in user_models().items()})
+
+
 @st.fragment
 def draw_and_reconstruct() -> None:
     """The pad and every model's reconstruction: a stroke reruns only this part of the page."""
@@ -18,21 +42,8 @@ def draw_and_reconstruct() -> None:
     with right:
         if digit is None:
             st.info("The reconstructions appear here as soon as there is a digit.")
-        else:
-            reg = core_models(in_fragment=True)
-            recons, codes = reconstruct_all(reg.models, digit)
-            show_image(digit, f"input: {source}<br>(28x28, as MNIST)")
-            labels = {name: lm.label for name, lm in reg.models.items()}
-            reconstruction_grid(digit, recons, labels)
-            if "vae2" in codes:
-                z = codes["vae2"]
-                st.caption(f"The 2-d VAE places this digit at z = ({z[0]:+.2f}, {z[1]:+.2f}) on its latent map.")
-            mine = user_reconstructions(digit)  # models this session trained or uploaded (Train page)
-            if mine:
-                st.markdown("##### Your models")
-                n = max(len(labels), len(mine))  # same column width as the shipped models above
-                with st.columns([len(mine), n - len(mine)] if n > len(mine) else 1)[0]:
-                    reconstruction_grid(digit, mine, {name: lm.label for name, lm in user_models().items()})
+            return
+        session_reconstructions(digit, shipped_reconstructions(digit, source))
 
 
 draw_and_reconstruct()
