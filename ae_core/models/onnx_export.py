@@ -62,12 +62,21 @@ def shipped_model_paths() -> list[Path]:
 
 
 def expected_roles(info: dict) -> tuple[str, ...]:
-    """The ONNX roles a sidecar should list: 'activations' only for conv AEs that are not VAEs."""
+    """The ONNX roles a sidecar should list.
+
+    A VAE serves from its encoder and decoder (its whole model would repeat both, weights included); a model
+    without encoder/decoder sub-models (an upload) has the whole model only; conv AEs add 'activations'.
+    """
     arch = info.get("architecture")
     if isinstance(arch, dict):
-        conv = not arch.get("is_vae") and any(
-            row.get("part") == "encoder" and row.get("type") == "Conv2D" for row in arch.get("layers", []))
+        if arch.get("reconstruct_only"):
+            return ("model",)
+        if arch.get("is_vae"):
+            return ("encoder", "decoder")
+        conv = any(row.get("part") == "encoder" and row.get("type") == "Conv2D" for row in arch.get("layers", []))
     else:  # a sidecar from before the export: the kind is all there is
+        if info.get("kind") == "vae":
+            return ("encoder", "decoder")
         conv = info.get("kind") in ("conv", "denoising")
     return ROLES if conv else ROLES[:3]
 
@@ -105,6 +114,8 @@ def architecture_info(model: keras.Model) -> dict[str, Any]:
     """The model card as plain data (so the architecture view needs no Keras), plus is_vae and latent_dim."""
     from ae_core.models.architecture import model_card
     from ae_core.models.vae import VAE
+    if not _has_parts(model):
+        return {"params": int(model.count_params()), "is_vae": False, "reconstruct_only": True}
     card = asdict(model_card(model))
     card["code_shape"] = list(card["code_shape"])
     card["is_vae"] = isinstance(model, VAE)
@@ -138,16 +149,30 @@ def _activations_model(enc: keras.Model, dec: keras.Model) -> tuple[keras.Model,
     return keras.Model(image, [*enc_out, *dec_out], name="activations"), rows
 
 
+def _has_parts(model: keras.Model) -> bool:
+    """Whether the model has encoder and decoder sub-models (every model built here; not every upload)."""
+    from ae_core.models.builders import decoder_of, encoder_of
+    try:
+        encoder_of(model), decoder_of(model)
+    except (ValueError, AttributeError):
+        return False
+    return True
+
+
 def _plan(model: keras.Model) -> dict[str, tuple[keras.Model, str, np.ndarray, dict]]:
     """Per role: the Keras model to export, its input name, a check batch and extra sidecar fields."""
     import keras
 
     from ae_core.models.builders import decoder_of, encoder_of
     from ae_core.models.vae import VAE
-    enc, dec = encoder_of(model), decoder_of(model)
     images = np.random.default_rng(0).random((4, *IMAGE_SHAPE), dtype=np.float32)
+    if not _has_parts(model):
+        return {"model": (model, "image", images, {})}
+    enc, dec = encoder_of(model), decoder_of(model)
     codes = _outputs(enc(images, training=False))[0]  # the decoder is checked on codes it really receives
-    plan = {"model": (model, "image", images, {}), "encoder": (enc, "image", images, {})}
+    plan = {"encoder": (enc, "image", images, {})}
+    if not isinstance(model, VAE):  # a VAE's whole model would only repeat its encoder and decoder
+        plan["model"] = (model, "image", images, {})
     if isinstance(model, VAE):
         # the logits as a second output: the ELBO needs them, and log(sigmoid) of rounded probabilities is not it
         dec = keras.Model(dec.input, [dec.output, dec.get_layer("logits").output], name="decoder_with_logits")

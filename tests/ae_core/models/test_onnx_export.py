@@ -24,7 +24,7 @@ X = np.random.default_rng(0).random((5, 28, 28, 1), dtype=np.float32)
 KINDS = ("dense", "conv", "vae")
 ROLE_FILES = {"dense": ["m.onnx", "m.encoder.onnx", "m.decoder.onnx"],
               "conv": ["m.onnx", "m.encoder.onnx", "m.decoder.onnx", "m.activations.onnx"],
-              "vae": ["m.onnx", "m.encoder.onnx", "m.decoder.onnx"]}
+              "vae": ["m.encoder.onnx", "m.decoder.onnx"]}  # a VAE serves from its two halves
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -54,7 +54,8 @@ def test_sidecar_entries(exported):
     kind, model, path, info = exported
     assert json.loads(path.with_suffix(".json").read_text()) == info
     assert info["note"] == "kept" and info["kind"] == kind and "versions" in info
-    assert sorted(info["onnx"]) == sorted(["model", "encoder", "decoder"] + (["activations"] if kind == "conv" else []))
+    want = ["encoder", "decoder"] + (["model"] if kind != "vae" else []) + (["activations"] if kind == "conv" else [])
+    assert sorted(info["onnx"]) == sorted(want)
     assert set(info["onnx_versions"]) == {"onnx", "tf2onnx", "onnxruntime"}
     for role, entry in info["onnx"].items():
         assert entry["file"] == onnx_export.onnx_path(path, role).name
@@ -96,7 +97,10 @@ def test_onnx_outputs_equal_keras(exported):
     kind, model, path, _ = exported
     enc, dec = encoder_of(model), decoder_of(model)
     close = dict(atol=1e-5, rtol=1e-5)
-    np.testing.assert_allclose(_run(onnx_export.onnx_path(path, "model"), X)[0], np.asarray(model(X)), **close)
+    if kind != "vae":
+        np.testing.assert_allclose(_run(onnx_export.onnx_path(path, "model"), X)[0], np.asarray(model(X)), **close)
+    else:
+        assert not onnx_export.onnx_path(path, "model").exists()
     keras_codes = [np.asarray(c) for c in (enc(X) if kind == "vae" else [enc(X)])]
     onnx_codes = _run(onnx_export.onnx_path(path, "encoder"), X)
     assert len(onnx_codes) == len(keras_codes)
@@ -147,9 +151,9 @@ def test_stale_check_detects_changes(copied):
     onnx_export.onnx_path(copied, "encoder").unlink()
     assert any("m.encoder.onnx is missing" in p for p in stale_onnx(copied))
     info = json.loads(copied.with_suffix(".json").read_text())
-    del info["onnx"]["model"]
+    del info["onnx"]["decoder"]
     copied.with_suffix(".json").write_text(json.dumps(info))
-    assert any("'model'" in p for p in stale_onnx(copied))
+    assert any("'decoder'" in p for p in stale_onnx(copied))
     copied.write_bytes(copied.read_bytes() + b"\0")
     assert any("m.keras changed" in p for p in stale_onnx(copied))
     copied.with_suffix(".json").write_text(json.dumps({"kind": "dense"}))
@@ -157,7 +161,7 @@ def test_stale_check_detects_changes(copied):
 
 
 def test_failed_export_leaves_the_old_files(exported, copied, monkeypatch):
-    _, model, _, _ = exported
+    kind, model, _, _ = exported
     before = {p.name: p.read_bytes() for p in copied.parent.iterdir()}
     real, calls = onnx_export._export_role, []
 
@@ -170,7 +174,7 @@ def test_failed_export_leaves_the_old_files(exported, copied, monkeypatch):
     monkeypatch.setattr(onnx_export, "_export_role", fail_on_decoder)
     with pytest.raises(onnx_export.OnnxExportError, match="simulated"):
         export_model(model, copied)
-    assert len(calls) == 3  # model and encoder were exported (to temp files) before the decoder failed
+    assert calls[-1].startswith(".m.decoder.onnx") and len(calls) == (2 if kind == "vae" else 3)  # the rest went first
     assert {p.name: p.read_bytes() for p in copied.parent.iterdir()} == before
     assert stale_onnx(copied) == []
 
@@ -198,4 +202,23 @@ def test_importing_the_exporter_and_elbo_does_not_import_tensorflow():
             "print([m for m in ('tensorflow', 'keras') if m in sys.modules])\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr[-2000:]
+
+
+def test_a_model_without_encoder_and_decoder_exports_whole(tmp_path):
+    """An uploaded autoencoder need not have 'encoder'/'decoder' sub-models: it is served for reconstructions."""
+    import keras
+
+    from ae_core.serving.runners import open_model
+    inp = keras.Input((28, 28, 1))
+    h = keras.layers.Flatten()(inp)
+    h = keras.layers.Dense(784, activation="sigmoid")(keras.layers.Dense(8)(h))
+    model = keras.Model(inp, keras.layers.Reshape((28, 28, 1))(h))
+    path = tmp_path / "plain.keras"
+    model.save(path)
+    info = onnx_export.export_model(model, path)
+    assert list(info["onnx"]) == ["model"] and info["architecture"]["reconstruct_only"] is True
+    assert stale_onnx(path) == []
+    served = open_model(path)
+    assert not served.can("encoder")
+    np.testing.assert_allclose(served.reconstruct(X[:2]), np.asarray(model(X[:2]))[..., 0], atol=1e-5)
 
