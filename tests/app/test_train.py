@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.ae_core.models.test_files import unknown_layer_model
 from tests.app.helpers import figures
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -66,7 +67,7 @@ def set_settings(at: AppTest, **values) -> AppTest:
         elif name == "lr":
             at.text_input(key="train-lr").set_value(value)
         else:
-            at.number_input(key=keys[name]).set_value(value)
+            at.text_input(key=keys[name]).set_value(str(value))
     return at.run()
 
 
@@ -74,9 +75,9 @@ def test_page_renders_with_defaults(home):
     at = train_page()
     assert at.title[0].value == "Train your own autoencoder"
     assert at.selectbox(key="train-kind").value == "dense"
-    assert at.number_input(key="train-epochs").value == 5
+    assert at.text_input(key="train-epochs").value == "5"
     assert at.text_input(key="train-lr").value == "0.001"
-    assert at.number_input(key="train-size").value == 2500  # the sample's training part
+    assert at.text_input(key="train-size").value == "2500"  # the sample's training part
     assert not at.error
     assert any("small sample" in m for m in texts(at.info))
     assert not at.button(key="train-start").disabled
@@ -84,12 +85,15 @@ def test_page_renders_with_defaults(home):
     for kind, key in (("vae", "train-latent"), ("vae", "train-beta"), ("denoising", "train-noise")):
         at.selectbox(key="train-kind").set_value(kind).run()
         assert not at.exception and not at.error
-        at.number_input(key=key)  # the kind's own setting is shown
+        at.text_input(key=key)  # the kind's own setting is shown
 
 
 @pytest.mark.parametrize("settings, message", [
     ({"epochs": 0}, "Epochs must be between 1 and 500, got 0."),
     ({"epochs": 501}, "Epochs must be between 1 and 500, got 501."),
+    ({"epochs": "1e9"}, "Epochs must be between 1 and 500, got 1000000000."),
+    ({"epochs": "2.5"}, "Epochs must be a whole number, got 2.5."),
+    ({"epochs": "ten"}, "Epochs must be a number such as 5, got 'ten'."),
     ({"batch": 0}, "Batch size must be between 1 and 4096, got 0."),
     ({"lr": "abc"}, "Learning rate must be a number such as 0.001 or 1e-3, got 'abc'."),
     ({"lr": ""}, "Learning rate must be a number such as 0.001 or 1e-3, got ''."),
@@ -110,6 +114,27 @@ def test_nonsense_settings_show_the_specific_error(home, settings, message):
     set_settings(at, kind="dense")
     set_settings(at, epochs=3, batch=64, lr="0.01", size=500, code=16)
     assert not at.error and not at.button(key="train-start").disabled
+
+
+def test_typed_epochs_are_never_rounded_or_clamped(home):
+    at = train_page()
+    for typed in ("1e9", "2.5"):
+        set_settings(at, epochs=typed)
+        assert at.text_input(key="train-epochs").value == typed  # what the user typed stays there
+        assert len(at.error) == 1 and "Epochs must be" in at.error[0].value
+        assert at.button(key="train-start").disabled
+    set_settings(at, epochs="1e1")  # a whole number written another way is taken as typed
+    assert not at.error and not at.button(key="train-start").disabled
+
+
+def test_every_bad_field_is_reported_at_once(home):
+    at = train_page()
+    set_settings(at, kind="vae")
+    set_settings(at, beta=-1, latent=1000, lr="fast")
+    assert texts(at.error) == ["Learning rate must be a number such as 0.001 or 1e-3, got 'fast'.",
+                               "Latent size must be between 1 and 64, got 1000.",
+                               "Beta must be between 0 and 100, got -1.0."]
+    assert at.button(key="train-start").disabled
 
 
 def test_short_training_from_the_page(home):
@@ -139,6 +164,36 @@ def test_short_training_from_the_page(home):
     assert any("deleted" in c for c in texts(at.caption))  # the result view copes with the missing file
 
 
+def test_a_stop_during_epoch_two_reads_the_same_everywhere(home):
+    """A job stopped during epoch 2 (as the worker records it): one epoch in the message, chart and list."""
+    from ae_core.files import write_json
+    from ae_core.models.builders import build_model
+    from ae_core.models.files import save_model
+    from ae_core.models.onnx_export import export_model
+    from ae_core.training.jobs.status import TrainingStatus
+    from ae_core.training.jobs.store import jobs_dir
+
+    model = build_model("dense", code_size=4)
+    path = save_model(model, home / "models" / "dense-stopped.keras",
+                      {"kind": "dense", "source": "trained", "label": "Stopped one", "epochs_run": 1,
+                       "history": {"loss": [0.3]}})
+    export_model(model, path)
+    job = jobs_dir() / "20250101-000000-abcdef"
+    job.mkdir(parents=True)
+    write_json(job / "status.json", TrainingStatus(
+        job_id=job.name, state="stopped", kind="dense", label="Stopped one", epoch=1, epochs=300, batch=3,
+        batches=10, stopped_in_epoch=2, snapshots=[1], history={"loss": [0.3], "val_loss": [0.31]},
+        model_path=str(path), model_name=path.stem, started=1.0, finished=2.0).to_dict())
+    at = train_page()
+    at.session_state["train-job"] = job.name
+    at.run()
+    assert not at.exception and not at.error
+    (msg,) = texts(at.warning)
+    assert "Stopped during epoch 2 of 300; the model after 1 epoch was saved as dense-stopped." in msg
+    assert not at.get("select_slider")  # a single epoch to show: no slider offering epoch 2
+    assert any("dense-stopped - trained, 1 epoch, " in c for c in texts(at.caption))
+
+
 # ------------------------------------------------------------------------------------------- uploads
 def _keras_bytes(model, tmp_path: Path, name: str) -> bytes:
     path = tmp_path / f"{name}.keras"
@@ -159,6 +214,8 @@ def _bad_uploads(tmp_path: Path) -> list[tuple[str, bytes, str]]:
         ("noconfig.keras", zbuf.getvalue(), "noconfig.keras has no config.json"),
         ("lambda.keras", _keras_bytes(lam, tmp_path, "lambda"), "lambda.keras contains a Lambda layer"),
         ("wrong_shape.keras", _keras_bytes(wrong, tmp_path, "wrong_shape"), "expects inputs of shape (32, 32, 3)"),
+        ("custom.keras", unknown_layer_model(tmp_path, "NoSuchLayer").read_bytes(),
+         "uses a layer type this app doesn't know (NoSuchLayer): custom layers need their Python code"),
     ]
 
 

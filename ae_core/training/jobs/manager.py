@@ -19,25 +19,26 @@ from ae_core.paths import REPO_ROOT, user_data_dir
 from ae_core.training.config import validate_config
 from ae_core.training.data_source import describe_data
 from ae_core.training.jobs.lock import pid_alive, try_lock
-from ae_core.training.jobs.store import ACTIVE_STATES, FINAL_STATES, Job, hhmm, jobs_dir, now
+from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, State, TrainingStatus
+from ae_core.training.jobs.store import Job, hhmm, jobs_dir, log_tail, now
 
 KEEP_JOBS = 12  # job folders kept; older finished ones are removed when a new training starts
 START_GRACE_S = 90.0  # a job still "starting" without a pid file counts as alive this long
 
 
 class TrainingBusy(RuntimeError):
-    """Refused: another training is running. `job` is that training (None if it can't be identified)."""
+    """Refused: another training is running.
 
-    def __init__(self, message: str, job: Job | None = None):
+    Facts: `job` is that training (None if it can't be identified), `status` its TrainingStatus, `reason`
+    "running", "finishing" (the previous one just ended) or "unknown" (the lock is held outside this app),
+    `by_you` whether the asking owner started it.
+    """
+
+    def __init__(self, message: str, job: Job | None = None, *, status: TrainingStatus | None = None,
+                 reason: str = "running", by_you: bool = False):
         super().__init__(message)
-        self.job = job
+        self.job, self.status, self.reason, self.by_you = job, status, reason, by_you
 
-def _log_tail(path: Path, n: int = 1) -> str:
-    try:
-        lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
-    except OSError:
-        return ""
-    return " | ".join(lines[-n:])[-300:]
 
 
 class TrainingManager:
@@ -85,13 +86,10 @@ class TrainingManager:
                     "label": label or _default_label(cfg, started),
                 }
                 write_json(job.request_path, request)
-                write_json(job.status_path, {
-                    "job_id": job.id, "state": "starting", "message": "Starting the training worker...",
-                    "owner": owner, "kind": cfg.kind, "config": cfg.to_dict(), "name": name,
-                    "label": request["label"], "started": started, "updated": started, "epoch": 0,
-                    "epochs": cfg.epochs, "batch": 0, "batches": 0, "progress": 0.0, "history": {},
-                    "snapshots": [], "data": info.__dict__,
-                })
+                write_json(job.status_path, TrainingStatus(
+                    job_id=job.id, state=State.STARTING.value, owner=owner, kind=cfg.kind, config=cfg.to_dict(),
+                    name=name, label=request["label"], started=started, updated=started, epochs=cfg.epochs,
+                    data=dict(info.__dict__)).to_dict())
                 write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
                 env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
                        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
@@ -107,7 +105,7 @@ class TrainingManager:
                 atomic_write_bytes(job.pid_path, str(proc.pid).encode())
             except BaseException as e:
                 if "job" in locals() and job.status_path.exists():
-                    self._finish(job, "failed", f"the worker could not be started: {e}")
+                    self._finish(job, ErrorCode.START_FAILED, f"{type(e).__name__}: {e}"[:300])
                 raise
             finally:
                 os.close(fd)  # the child holds the same open file, hence the lock, from here on
@@ -120,20 +118,23 @@ class TrainingManager:
     def _busy(self, owner: str) -> TrainingBusy:
         job = self.current()
         if job is None and (last := self.latest()) is not None:
-            finished = read_json(last.status_path).get("finished") or 0
-            if now() - float(finished) < 30:
-                return TrainingBusy("The previous training is just finishing; try again in a moment.", last)
+            last_status = self.status(last)
+            if now() - float(last_status.finished or 0) < 30:
+                return TrainingBusy("The previous training is just finishing; try again in a moment.", last,
+                                    status=last_status, reason="finishing")
         if job is None:
             return TrainingBusy("A training is already running (started outside this app); wait for it to "
-                                "finish, then try again.")
+                                "finish, then try again.", reason="unknown")
         s = self.status(job)
-        who = "by you" if owner and s.get("owner") == owner else "by another session"
-        n = s.get("epochs", "?")
-        k = min(int(s.get("epoch") or 0) + 1, int(n)) if isinstance(n, int) else "?"
-        where = {"running": f"epoch {k}/{n}", "saving": f"epoch {s.get('epoch', k)}/{n}, saving the model"}.get(
-            s.get("state"), f"epoch 0/{n}, starting up")
-        return TrainingBusy(f"A training is already running (started {who} at {hhmm(s.get('started'))}, {where}); "
-                            "only one can run at a time. Wait for it to finish, or watch it here.", job)
+        by_you = bool(owner) and s.owner == owner
+        n = s.epochs or "?"
+        k = min(s.epoch + 1, s.epochs) if s.epochs else "?"
+        where = {State.RUNNING.value: f"epoch {k}/{n}", State.SAVING.value: f"epoch {s.epoch}/{n}, saving the model"
+                 }.get(s.state, f"epoch 0/{n}, starting up")
+        who = "by you" if by_you else "by another session"
+        return TrainingBusy(f"A training is already running (started {who} at {hhmm(s.started)}, {where}); "
+                            "only one can run at a time. Wait for it to finish, or watch it here.", job,
+                            status=s, reason="running", by_you=by_you)
 
     def _cleanup_old_jobs(self) -> None:
         root = jobs_dir()
@@ -151,48 +152,40 @@ class TrainingManager:
                     tmp.unlink(missing_ok=True)
 
     # ---- watching
-    def _alive(self, job: Job, status: dict) -> bool:
+    def _alive(self, job: Job, status: TrainingStatus) -> bool:
         proc = self._procs.get(job.id)
         if proc is not None:
             return proc.poll() is None
-        pid = job.pid() or status.get("pid")
+        pid = job.pid() or status.pid
         if pid is None:
-            return now() - float(status.get("started") or 0) < START_GRACE_S
+            return now() - float(status.started or 0) < START_GRACE_S
         return pid_alive(int(pid), job.id)
 
-    def status(self, job: str | Job) -> dict:
-        """The job's state as a dict (see the module docstring); a vanished worker is reported as failed.
-
-        Keys: state (starting|loading|running|saving|done|stopped|failed), message, epoch (completed
-        epochs), epochs, batch, batches, progress (0..1 over the whole run), history ({loss: [...],
-        val_loss: [...], ...}), snapshots (epochs with reconstructions), started, finished, model_path,
-        model_name, test_metrics, data (source, note ...), owner, label, config, stop_requested.
-        """
+    def status(self, job: str | Job) -> TrainingStatus:
+        """The job's TrainingStatus; a vanished worker is reported as failed (ErrorCode.WORKER_DIED)."""
         job = self.job(job)
-        s = read_json(job.status_path)
-        if not s:
-            return {"job_id": job.id, "state": "failed", "message": "this training's records are gone"}
-        if s.get("state") in ACTIVE_STATES and not self._alive(job, s):
-            s = read_json(job.status_path)  # it may have finished between the two reads
-            if s.get("state") in ACTIVE_STATES:
+        raw = read_json(job.status_path)
+        if not raw:
+            return TrainingStatus(job_id=job.id, state=State.FAILED.value, error=ErrorCode.RECORDS_GONE.value)
+        s = TrainingStatus.from_dict(raw)
+        if s.active and not self._alive(job, s):
+            s = TrainingStatus.from_dict(read_json(job.status_path))  # it may have finished between the reads
+            if s.active:
                 proc = self._procs.get(job.id)
                 code = proc.returncode if proc is not None else None
-                tail = _log_tail(job.log_path)
-                detail = f" (exit code {code})" if code not in (None, 0) else ""
-                if code is not None and code < 0:
-                    detail = f" (killed by signal {-code})"
-                msg = (f"worker died{detail}: the training process ended before finishing. "
-                       "Models saved earlier are untouched.")
-                if tail and code not in (None,) and code > 0:
-                    msg += f" Last log line: {tail}"
-                s = self._finish(job, "failed", msg)
-        s["stop_requested"] = job.stop_path.exists()
+                tail = log_tail(job.log_path) if code is not None and code > 0 else ""
+                s = self._finish(job, ErrorCode.WORKER_DIED, "", exit_code=code, log_tail=tail)
+        s.stop_requested = job.stop_path.exists()
         return s
 
-    def _finish(self, job: Job, state: str, message: str) -> dict:
-        s = read_json(job.status_path)
-        s.update(state=state, message=message, finished=now(), updated=now())
-        write_json(job.status_path, s)
+    def _finish(self, job: Job, error: ErrorCode, detail: str, **facts) -> TrainingStatus:
+        """Record a failure the worker could not record itself."""
+        s = TrainingStatus.from_dict(read_json(job.status_path))
+        s.job_id = s.job_id or job.id
+        s.state, s.error, s.detail, s.finished, s.updated = State.FAILED.value, error.value, detail, now(), now()
+        for name, value in facts.items():
+            setattr(s, name, value)
+        write_json(job.status_path, s.to_dict())
         return s
 
     def current(self) -> Job | None:
@@ -203,7 +196,7 @@ class TrainingManager:
                 job = self.job(pointer["job_id"])
             except ValueError:
                 return None
-            if self.status(job).get("state") in ACTIVE_STATES:
+            if self.status(job).active:
                 return job
         return None
 
@@ -222,12 +215,12 @@ class TrainingManager:
         if job.dir.is_dir():
             job.stop_path.touch()
 
-    def wait(self, job: str | Job, timeout: float = 600, poll: float = 0.2) -> dict:
+    def wait(self, job: str | Job, timeout: float = 600, poll: float = 0.2) -> TrainingStatus:
         """Block until the job has finished (or `timeout` seconds); its last status."""
         deadline = time.monotonic() + timeout
         while True:
             s = self.status(job)
-            if s.get("state") in FINAL_STATES or time.monotonic() > deadline:
+            if s.final or time.monotonic() > deadline:
                 return s
             time.sleep(poll)
 

@@ -2,7 +2,7 @@
 
 Job folder (under `<user data dir>/jobs/<job id>/`):
     request.json    what to train (config, data source, where to save)    -- written by the manager
-    status.json     the live state, rewritten atomically by the worker     -- see `TrainingManager.status`
+    status.json     the live state, rewritten atomically by the worker     -- see `status.TrainingStatus`
     pid             the worker's process id                               -- written by the manager
     stop            present = stop at the next batch                       -- created by `TrainingManager.stop`
     inputs.npy      the fixed sample digits (N,28,28) the page shows
@@ -19,8 +19,7 @@ from pathlib import Path
 
 from ae_core.paths import user_data_dir
 
-ACTIVE_STATES = ("starting", "loading", "running", "saving")
-FINAL_STATES = ("done", "stopped", "failed")
+from ae_core.training.jobs.status import ACTIVE_STATES, FINAL_STATES  # noqa: F401  (re-exported)
 
 
 def now() -> float:
@@ -76,7 +75,8 @@ class Job:
             return None
 
 
-def _log_tail(path: Path, n: int = 1) -> str:
+def log_tail(path: Path, n: int = 1) -> str:
+    """The last `n` non-empty lines of a log file, joined, at most 300 characters ('' if unreadable)."""
     try:
         lines = [ln.strip() for ln in path.read_text(errors="replace").splitlines() if ln.strip()]
     except OSError:

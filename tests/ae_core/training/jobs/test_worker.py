@@ -45,8 +45,8 @@ def running_epochs(mgr, job, n=1):
     """Wait until the worker has completed `n` epochs and is still running; its status."""
     def ok():
         s = mgr.status(job)
-        assert s["state"] not in FINAL_STATES, s
-        return s if s["state"] == "running" and s.get("epoch", 0) >= n else None
+        assert s.state not in FINAL_STATES, s
+        return s if s.state == "running" and s.epoch >= n else None
     return wait_until(ok)
 
 
@@ -54,8 +54,8 @@ def test_worker_trains_and_saves_a_loadable_model(manager, user_home):
     job = manager.start(TrainConfig(epochs=1, **TINY), "sample", owner="me")
     assert manager.current() == job
     s = manager.wait(job, timeout=900)
-    assert s["state"] == "done", s
-    path = Path(s["model_path"])
+    assert s.state == "done" and s.epoch == 1 and s.error is None, s
+    path = Path(s.model_path)
     assert path.parent == user_home / "models" and path.suffix == ".keras"
     model = load_model(path)  # safe_mode, 28x28x1 in and out
     assert np.asarray(model(np.zeros((2, 28, 28, 1), "float32"))).shape == (2, 28, 28, 1)
@@ -66,8 +66,8 @@ def test_worker_trains_and_saves_a_loadable_model(manager, user_home):
     assert info["test_metrics"]["mse"] > 0 and info["wall_time_s"] > 0
     assert info["dataset"]["source"] == "sample" and info["dataset"]["validation_images"] == 500
     # live records the page shows
-    assert s["history"]["loss"] and s["snapshots"] == [1] and s["progress"] == pytest.approx(1.0)
-    assert "small sample" in s["data"]["note"]
+    assert s.history["loss"] and s.snapshots == [1] and s.progress == pytest.approx(1.0)
+    assert "small sample" in s.data["note"] and s.data["train_images"] == 300
     clean, noisy = manager.samples(job)
     assert clean.shape == (10, 28, 28) and noisy is None
     assert manager.reconstructions(job, 1).shape == (10, 28, 28)
@@ -97,18 +97,22 @@ def test_stop_and_second_start_refused(manager, user_home):
     other = TrainingManager()  # as in a second server process: it sees the lock and the job
     with pytest.raises(TrainingBusy):
         other.start(TrainConfig(epochs=1, **TINY), "sample", owner="carol")
-    assert other.current() == job and other.status(job)["state"] == "running"
+    assert other.current() == job and other.status(job).state == "running"
+    assert busy.value.reason == "running" and busy.value.status.owner == "alice" and not busy.value.by_you
     assert not lock_is_free()
 
     t0 = time.monotonic()
     manager.stop(job)
     s = manager.wait(job, timeout=600)
-    assert s["state"] == "stopped", s
+    assert s.state == "stopped", s
     assert time.monotonic() - t0 < 300  # the next batch, then validation and saving (slow on a busy box)
-    assert 1 <= s["epochs_run"] < 300
-    info = read_sidecar(s["model_path"])
-    assert info["stopped_early"] is True and info["epochs_run"] == s["epochs_run"]
-    load_model(s["model_path"])
+    assert 1 <= s.epoch < 300
+    # only full epochs count: the status, the chart, the snapshots and the saved record agree
+    assert s.snapshots == list(range(1, s.epoch + 1)) and len(s.history["loss"]) == s.epoch
+    assert s.stopped_in_epoch in (None, s.epoch + 1)
+    info = read_sidecar(s.model_path)
+    assert info["stopped_early"] is True and info["epochs_run"] == s.epoch == len(info["history"]["loss"])
+    load_model(s.model_path)
     assert lock_is_free() and manager.current() is None
 
 
@@ -116,8 +120,7 @@ def test_stop_before_the_first_epoch_saves_nothing(manager, user_home):
     job = manager.start(TrainConfig(epochs=50, **TINY), "sample")
     manager.stop(job)
     s = manager.wait(job, timeout=900)
-    assert s["state"] == "stopped" and not s.get("model_path"), s
-    assert "nothing was saved" in s["message"]
+    assert s.state == "stopped" and not s.saved and s.epoch == 0, s
     assert not list((user_home / "models").glob("*.keras"))
 
 
@@ -137,17 +140,17 @@ def test_sigkill_leaves_saved_models_intact_and_frees_the_lock(manager, user_hom
     job = manager.start(TrainConfig(epochs=300, **TINY), "sample")
     running_epochs(manager, job, 1)
     manager.kill(job)
-    s = wait_until(lambda: (lambda st: st if st["state"] in FINAL_STATES else None)(manager.status(job)), 60)
-    assert s["state"] == "failed" and "worker died" in s["message"], s
+    s = wait_until(lambda: (lambda st: st if st.final else None)(manager.status(job)), 60)
+    assert s.state == "failed" and s.error == "worker_died" and s.exit_code == -9, s
     assert {p: p.read_bytes() for p in before} == before
     assert lock_is_free() and manager.current() is None
 
     # killed as close as we can get to the save itself
     job = manager.start(TrainConfig(epochs=1, **TINY), "sample")
-    wait_until(lambda: manager.status(job)["state"] in ("saving", *FINAL_STATES), poll=0.005)
+    wait_until(lambda: manager.status(job).state in ("saving", *FINAL_STATES), poll=0.005)
     manager.kill(job)
     s = manager.wait(job, timeout=30)
-    assert s["state"] in FINAL_STATES
+    assert s.final
     assert {p: p.read_bytes() for p in before} == before
     for path in folder.glob("*.keras"):  # whatever is there under a final name is whole
         if not path.name.startswith("."):
@@ -159,7 +162,37 @@ def test_sigkill_leaves_saved_models_intact_and_frees_the_lock(manager, user_hom
 def test_a_failing_worker_reports_a_clear_message(manager, tmp_path):
     job = manager.start(TrainConfig(epochs=1, **TINY), str(tmp_path / "no-such-mnist.npz"))
     s = manager.wait(job, timeout=900)
-    assert s["state"] == "failed", s
-    assert s["message"].startswith("DatasetNotFoundError: MNIST: the given path is unusable"), s["message"]
+    assert s.state == "failed" and s.error == "exception", s
+    assert s.detail.startswith("DatasetNotFoundError: MNIST: the given path is unusable"), s.detail
     assert "Traceback" in job.log_path.read_text()  # the details stay in the job's log
     assert lock_is_free() and manager.current() is None
+
+
+def test_a_stop_during_epoch_two_counts_one_epoch(tmp_path):
+    """The worker's callbacks, driven by hand: a partial epoch adds no chart point, snapshot or epoch."""
+    from ae_core.files import write_json
+    from ae_core.training.jobs.status import TrainingStatus
+    from ae_core.training.jobs.store import Job
+    from ae_core.training.jobs.worker import _callbacks, _Reporter
+
+    job = Job("j", tmp_path)
+    write_json(job.status_path, TrainingStatus(job_id="j", state="running", epochs=3, batches=4).to_dict())
+    rep = _Reporter(job)
+    (progress, stop, snaps), _, state = _callbacks(job, rep, np.zeros((2, 28, 28, 1), "float32"), 4, 3)
+    stop.set_model(type("M", (), {"stop_training": False})())
+    rec = np.zeros((2, 28, 28, 1))
+    progress.on_epoch_begin(0)
+    for b in range(4):
+        progress.on_train_batch_end(b)
+        assert rep.status.progress == pytest.approx((b + 1) / 4 / 3)
+    snaps.on_snapshot(0, {"loss": 0.5}, rec)
+    assert (rep.status.epoch, rep.status.batch, rep.status.progress) == (1, 0, pytest.approx(1 / 3))
+    progress.on_epoch_begin(1)
+    progress.on_train_batch_end(0)
+    job.stop_path.touch()
+    stop.on_train_batch_end(0)
+    snaps.on_snapshot(1, {"loss": 0.4}, rec)
+    s = TrainingStatus.from_dict(__import__("json").loads(job.status_path.read_text()))
+    assert s.epoch == 1 and s.snapshots == [1] and s.history == {"loss": [0.5]} and s.stopped_in_epoch == 2
+    assert state["completed"] == 1 and not job.recon_path(2).exists()
+    assert s.progress == pytest.approx((1 + 1 / 4) / 3)  # agrees with "epoch 2, batch 1 of 4"

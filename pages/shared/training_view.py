@@ -1,0 +1,299 @@
+"""The Train page's widgets and wording: start, progress, loss chart, reconstructions, results, saved models, uploads."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from ae_core.figures.images import interpolation_strip, upscale
+from ae_core.figures.training import loss_curve
+from ae_core.models.errors import ModelFileError
+from ae_core.models.user_library import delete_model, import_upload, list_models
+from ae_core.paths import user_data_dir
+from ae_core.training.data_source import DataInfo
+from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus, progress_of
+from ae_core.training.jobs.store import hhmm
+from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
+from pages.shared.train_settings import owner_id
+
+POLL_S = 1.0
+
+
+# ------------------------------------------------------------------------------------------------ wording
+def epochs_text(n: int) -> str:
+    """'1 epoch', '3 epochs'."""
+    return f"{n} epoch{'s' if n != 1 else ''}"
+
+
+def progress_text(s: TrainingStatus) -> str:
+    """What the worker is doing now, in words that match the progress bar."""
+    if s.state == State.RUNNING and s.batches:
+        if s.epoch >= s.epochs:
+            return f"All {epochs_text(s.epochs)} done; finishing up..."
+        return f"Epoch {s.epoch + 1} of {s.epochs} - batch {s.batch} of {s.batches}"
+    if s.state == State.SAVING:
+        if s.stage == Stage.EXPORTING:
+            return "Exporting the model for the app (ONNX)..."
+        return "Measuring the model on the validation digits and saving it..."
+    if s.state in (State.LOADING, State.RUNNING):
+        return "Loading TensorFlow and the training digits..."
+    return "Starting the training worker..."
+
+
+def failure_text(s: TrainingStatus) -> str:
+    """Why a job failed, for people."""
+    if s.error == ErrorCode.WORKER_DIED:
+        how = ""
+        if s.exit_code is not None and s.exit_code < 0:
+            how = f" (killed by signal {-s.exit_code})"
+        elif s.exit_code:
+            how = f" (exit code {s.exit_code})"
+        tail = f" Last log line: {s.log_tail}" if s.log_tail else ""
+        return f"the worker died{how}: the training process ended before finishing. " \
+               f"Models saved earlier are untouched.{tail}"
+    if s.error == ErrorCode.START_FAILED:
+        return f"the worker could not be started ({s.detail})"
+    if s.error == ErrorCode.RECORDS_GONE:
+        return "this training's records are gone"
+    if s.error == ErrorCode.BUSY:
+        return "a training was already running; only one can run at a time"
+    return s.detail or "no reason was recorded"
+
+
+def stopped_text(s: TrainingStatus) -> str:
+    """What a Stop left behind, counting complete epochs only."""
+    if not s.saved:
+        if s.epoch == 0 and s.stopped_in_epoch is None:
+            return "Stopped before training began; nothing was saved."
+        return ("Stopped during the first epoch: nothing was saved (a model is kept once at least one epoch has "
+                "finished).")
+    where = f"during epoch {s.stopped_in_epoch}" if s.stopped_in_epoch else f"after epoch {s.epoch}"
+    return f"Stopped {where} of {s.epochs}; the model after {epochs_text(s.epoch)} was saved as {s.model_name}."
+
+
+def ready_text(s: TrainingStatus) -> str:
+    """A finished job's one-line result."""
+    n = s.data.get("train_images")
+    digits = f" on {n:,} digits" if n else ""
+    took = f" in {s.wall_time_s:.0f} s" if s.wall_time_s else ""
+    return f"**{s.label or 'Your model'}** is ready: {epochs_text(s.epoch)}{digits}{took}."
+
+
+def data_note(s: TrainingStatus) -> str:
+    """The data source's note plus, when fewer digits were there than asked for, how many."""
+    note = s.data.get("note") or ""
+    asked, got = s.data.get("train_requested"), s.data.get("train_images")
+    if asked and got and asked > got:
+        note = f"{note} Asked for {asked:,} training digits; {got:,} are available.".strip()
+    return note
+
+
+# ------------------------------------------------------------------------------------------------ widgets
+def digit_strip(images: np.ndarray, label: str) -> None:
+    """A labelled row of digits as one crisp image."""
+    left, right = st.columns([1, 7], vertical_alignment="center")
+    left.markdown(f"**{label}**")
+    right.image(upscale(interpolation_strip(np.clip(images, 0, 1), gap=2), 3), width="stretch")
+
+
+def show_reconstructions(job_id: str, epoch: int) -> None:
+    """The fixed sample digits (and their noisy versions) with the model's reconstructions after `epoch`."""
+    mgr = training_manager()
+    clean, noisy = mgr.samples(job_id)
+    if clean is None:
+        return
+    rec = mgr.reconstructions(job_id, epoch) if epoch else None
+    digit_strip(clean, "Digit")
+    if noisy is not None:
+        digit_strip(noisy, "Noisy input")
+    if rec is not None:
+        digit_strip(rec, f"Epoch {epoch}")
+    else:
+        st.caption("The reconstructions appear after the first epoch.")
+
+
+def loss_chart(s: TrainingStatus, key: str) -> None:
+    """Training and validation loss per complete epoch."""
+    hist = {k: v for k, v in s.history.items() if k in ("loss", "val_loss")}
+    if not hist:
+        st.caption("The loss chart appears after the first epoch.")
+        return
+    title = "Loss (negative ELBO, nats)" if s.kind == "vae" else "Loss (binary cross-entropy)"
+    st.plotly_chart(loss_curve(hist, title=title), key=key, config={"displayModeBar": False})
+
+
+@st.fragment(run_every=POLL_S)
+def live_progress(job_id: str, epochs_shown: int) -> None:
+    """Progress bar and Stop button, refreshed every POLL_S seconds; a full rerun when an epoch lands."""
+    mgr = training_manager()
+    s = mgr.status(job_id)
+    if not s.active or len(s.snapshots) != epochs_shown:
+        st.rerun()  # finished, or a new epoch: redraw chart and reconstructions (the page is cheap)
+    # the bar is computed from the same counts as its text, so the two always agree
+    st.progress(progress_of(s.epoch, s.batch, s.batches, s.epochs), text=progress_text(s))
+    if s.stop_requested:
+        st.caption("Stopping after the current batch...")
+    elif st.button("Stop training", key="train-stop", help="Stops after the current batch; the model is kept "
+                   "if at least one epoch has finished."):
+        mgr.stop(job_id)
+        st.caption("Stopping after the current batch...")
+
+
+def live_monitor(job_id: str, s: TrainingStatus) -> None:
+    """The running job: progress (polled), loss chart and the latest reconstructions (per epoch)."""
+    if s.owner != owner_id():
+        st.info(f"Watching a training started by another session at {hhmm(s.started)}. "
+                "Only one training runs at a time; you can start yours when it ends.")
+    st.markdown(f"#### {s.label or 'Training'}")
+    live_progress(job_id, len(s.snapshots))
+    loss_chart(s, "train-live-chart")
+    show_reconstructions(job_id, s.snapshots[-1] if s.snapshots else 0)
+
+
+def finished_view(job_id: str, s: TrainingStatus) -> None:
+    """The result of a finished, stopped or failed job."""
+    mse = f" Validation MSE {s.test_metrics['mse']:.4f}." if "mse" in s.test_metrics else ""
+    if s.state == State.FAILED:
+        st.error(f"The training failed: {failure_text(s)}")
+    elif s.state == State.STOPPED and not s.saved:
+        st.info(stopped_text(s))
+    else:
+        if s.state == State.STOPPED:
+            st.warning(f"**{s.label or 'Your model'}**: {stopped_text(s)}{mse}")
+        else:
+            st.success(f"{ready_text(s)}{mse}")
+        attach_result(job_id, s)
+    loss_chart(s, "train-done-chart")
+    if s.snapshots:
+        epoch = s.snapshots[-1]
+        if len(s.snapshots) > 1:
+            epoch = st.select_slider("Reconstructions after epoch", options=s.snapshots, value=epoch,
+                                     key=f"train-epoch-view-{job_id}")
+        show_reconstructions(job_id, epoch)
+
+
+def attach_result(job_id: str, s: TrainingStatus) -> None:
+    """Make the finished model usable in this session (once) and offer it as a download."""
+    path = Path(s.model_path)
+    if not path.is_file():
+        st.caption("This model's file has since been deleted.")
+        return
+    loaded = st.session_state.setdefault("train-attached", set())
+    if job_id not in loaded:
+        loaded.add(job_id)
+        try:
+            add_user_model(path)
+        except ModelFileError as e:
+            st.error(f"The trained model could not be loaded: {e}")
+            return
+    if path.stem in user_models():
+        st.caption("It is on the Draw page now, next to the shipped models (in this browser session).")
+    else:
+        st.caption("To see it on the Draw page, press Use next to it under Your saved models.")
+    st.download_button("Download model (.keras)", data=path.read_bytes(), file_name=path.name,
+                       mime="application/octet-stream", key=f"train-dl-job-{job_id}")
+
+
+def monitor(job_id: str | None, data: DataInfo) -> None:
+    """The right-hand side: a hint, the running job or the last result."""
+    if job_id is None:
+        st.subheader("Training")
+        st.info("Press **Start training**. A progress bar, the loss per epoch and the model's reconstructions "
+                "of ten test digits appear here while it learns.")
+        return
+    status = training_manager().status(job_id)
+    if status.active:
+        live_monitor(job_id, status)
+    else:
+        finished_view(job_id, status)
+    note = data_note(status)
+    if note and data.source == "mnist":
+        st.caption(note)
+
+
+def saved_models() -> None:
+    """The user's saved models, each with Use/Stop using, Download and Delete (with confirmation)."""
+    st.subheader("Your saved models")
+    folder = user_data_dir() / "models"
+    try:
+        models = list_models()
+    except OSError as e:
+        st.error(f"The folder for your models can't be used ({e.strerror or e}); set AE_LAB_HOME to a writable "
+                 "folder.")
+        models = []
+    if not models:
+        st.caption(f"None yet. Trained and uploaded models are kept in {folder}.")
+    else:
+        st.caption(f"Kept in {folder}. 'Use' puts a model on the Draw page in this browser session.")
+    listing = st.container(height=600, border=False) if len(models) > 4 else st.container()
+    for m in models:
+        saved_model_row(listing.container(border=True), m)
+
+
+def saved_model_row(row, m) -> None:
+    """One saved model: its label, facts and buttons."""
+    bits = [m.info.get("source", "model")]
+    if m.info.get("epochs_run"):
+        bits.append(epochs_text(int(m.info["epochs_run"])))
+    mse = (m.info.get("test_metrics") or {}).get("mse")
+    if mse is not None:
+        bits.append(f"validation MSE {mse:.4f}")
+    bits.append(f"{m.size / 1024:,.0f} KB")
+    row.markdown(f"**{m.label}**")
+    row.caption(f"{m.name} - {', '.join(bits)}")
+    buttons = row.container(horizontal=True, gap="small")
+    if m.name in user_models():
+        if buttons.button("Stop using", key=f"train-unuse-{m.name}",
+                          help="Remove it from the Draw page in this session (the file stays)."):
+            remove_user_model(m.name)
+            st.rerun()
+    elif buttons.button("Use", key=f"train-use-{m.name}", help="Show it on the Draw page in this session."):
+        try:
+            add_user_model(m.path)
+            st.rerun()
+        except ModelFileError as e:
+            row.error(f"That model can't be used: {e}")
+    buttons.download_button("Download", data=lambda p=m.path: p.read_bytes() if p.is_file() else b"",
+                            file_name=m.path.name, mime="application/octet-stream", key=f"train-dl-{m.name}")
+    if st.session_state.get("train-confirm-delete") != m.name:
+        if buttons.button("Delete", key=f"train-del-{m.name}"):
+            st.session_state["train-confirm-delete"] = m.name
+            st.rerun()
+        return
+    row.warning(f"Delete **{m.label}** for good? This removes the file.")
+    confirm = row.container(horizontal=True, gap="small")
+    if confirm.button("Yes, delete", key=f"train-del-yes-{m.name}", type="primary"):
+        delete_model(m.name)
+        remove_user_model(m.name)
+        st.session_state.pop("train-confirm-delete", None)
+        st.rerun()
+    if confirm.button("Cancel", key=f"train-del-no-{m.name}"):
+        st.session_state.pop("train-confirm-delete", None)
+        st.rerun()
+
+
+def upload_box() -> None:
+    """Upload a .keras model: checked in a separate process, then kept and used in this session."""
+    st.subheader("Upload a model")
+    upload = st.file_uploader("A .keras autoencoder (28x28 digits in, 28x28 digits out)", type=["keras"],
+                              key="train-upload",
+                              help="Keras 3 .keras files only. Files with Lambda layers (Python code inside) are "
+                              "refused for safety.")
+    if upload is None:
+        return
+    if st.session_state.get("train-upload-seen") != upload.file_id:
+        st.session_state["train-upload-seen"] = upload.file_id
+        try:
+            with st.spinner("Checking the model and preparing it for the app..."):
+                saved = import_upload(upload.name, upload.getvalue())
+                add_user_model(saved.path)
+            result = ("ok", f"**{saved.name}** passed the checks and was added: it is on the Draw page now.")
+        except ModelFileError as e:
+            result = ("error", f"That model can't be used: {e}")
+        except Exception as e:  # noqa: BLE001
+            result = ("error", f"That file could not be read ({type(e).__name__}); is it a Keras .keras model?")
+        st.session_state["train-upload-result"] = result
+    if st.session_state.get("train-upload-result"):
+        how, msg = st.session_state["train-upload-result"]
+        (st.success if how == "ok" else st.error)(msg)
