@@ -1,0 +1,38 @@
+"""What the browser needs to run the shipped models itself: where each ONNX file is served, and its sha256."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ae_core.paths import ASSETS_DIR
+from ae_core.serving.runners import ServedModel
+
+#: Where Streamlit serves ./static (a link to ./assets): `server.enableStaticServing` in .streamlit/config.toml.
+STATIC_URL = "/app/static/"
+
+
+def _served_path(file: Path) -> str | None:
+    """The file's path under the static root, or None if it is not served (a user's model, outside assets/)."""
+    try:
+        return file.resolve().relative_to(ASSETS_DIR.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def browser_manifest(models: Mapping[str, ServedModel]) -> dict:
+    """{"base": url, "models": {name: {files: {role: {path, sha256, inputs, outputs}}, is_vae, code_shape}}}.
+
+    Only models whose files the app serves statically are listed; the others answer from the server.
+    """
+    out = {}
+    for name, m in models.items():
+        files = {}
+        for role, entry in (m.info.get("onnx") or {}).items():
+            path = _served_path(m.path.parent / entry["file"])
+            if path is not None and role in m.functions:
+                files[role] = {"path": path, "sha256": entry["sha256"], "inputs": entry.get("inputs", []),
+                               "outputs": entry.get("outputs", []), **({"layers": entry["layers"]} if "layers" in entry else {})}
+        if files:
+            code = list(m.code_shape) if m.can("decoder") else None
+            out[name] = {"files": files, "is_vae": m.is_vae, "code_shape": code, "label": m.label}
+    return {"base": STATIC_URL, "models": out}
