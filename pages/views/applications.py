@@ -2,8 +2,14 @@
 import numpy as np
 import streamlit as st
 
-from ae_core.analysis.anomaly import DetectionSummary, default_threshold, image_error, is_anomaly, summarize
-from ae_core.analysis.anomaly import threshold_options
+from ae_core.analysis.anomaly import (
+    DetectionSummary,
+    default_threshold,
+    image_error,
+    is_anomaly,
+    summarize,
+    threshold_options,
+)
 from ae_core.analysis.classification import predicted_class, summary_metrics, top_confusions
 from ae_core.figures.applications import class_error_bars, confusion_figure, error_histogram, roc_figure
 from ae_core.serving.classifier import PerClassClassifier

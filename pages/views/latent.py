@@ -8,8 +8,16 @@ from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.serving.runners import ServedModel
 from pages.shared.cached_results import latent_codes, manifold_canvas
 from pages.shared.digit_sources import endpoint_picker
-from pages.shared.latent_view import Z_KEYS, ROW_KEY, apply_map_click, current_z, map_key, plane_limits, set_z
-from pages.shared.latent_view import slider_moved
+from pages.shared.latent_view import (
+    ROW_KEY,
+    Z_KEYS,
+    apply_map_click,
+    current_z,
+    map_key,
+    plane_limits,
+    set_z,
+    slider_moved,
+)
 from pages.shared.resources import core_models, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
 
