@@ -2,5 +2,5 @@
 export default async function (component) {
   const { mountPad } = await import(window.location.origin + "/app/static/web/js/pad.js");
   const { parentElement, data, setStateValue } = component;
-  mountPad(parentElement, { size: data && data.size, label: data && data.label, send: setStateValue });
+  mountPad(parentElement, { size: data && data.size, label: data && data.label, send: setStateValue, key: data && data.key });
 }

@@ -38,7 +38,7 @@ def drawing_pad(key: str, size: int, label: str = "Drawing pad",
         if on_clear is not None and not (value or {}).get("image"):
             on_clear()
 
-    result = _pad(key=key, data={"size": int(size), "label": label}, default={"image": None},
+    result = _pad(key=key, data={"size": int(size), "label": label, "key": key}, default={"image": None},
                   on_image_change=changed, width="content")
     url = result.get("image") if result is not None else None
     if not url:

@@ -25,14 +25,19 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stCaptionContainer"] { font-size: 1.0rem; color: #111827; }
 </style>
 """
-BASE_CSS = """
-<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+#: How figures look, on the page and inside the live views' components (their shadow roots see no page CSS).
+FIGURE_CSS = """
 .ae-caption { text-align: center; font-size: 0.9rem; line-height: 1.25; margin-top: 0.3rem; }
 .ae-fig { margin: 0 0 0.6rem 0; }
-.ae-fig img { display: block; width: 100%; height: auto; image-rendering: pixelated; border-radius: 0.3rem; }
+.ae-fig img, .ae-fig canvas { display: block; width: 100%; height: auto; image-rendering: pixelated;
+    border-radius: 0.3rem; }
 .ae-row { display: grid; gap: 0.4rem 0.8rem; align-items: start; }
 .ae-model-title { font-weight: 600; line-height: 1.3; min-height: 2.6em; margin-bottom: 0.4rem; }
+"""
+BASE_CSS = f"""
+<style>
+[data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; }}
+{FIGURE_CSS}
 </style>
 """
 

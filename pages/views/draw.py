@@ -3,9 +3,10 @@ import numpy as np
 import streamlit as st
 
 from ae_core.serving.runners import reconstruct_all
+from pages.shared.live_views import live_reconstructions
 from pages.shared.resources import core_models
 from pages.shared.session_models import user_models, user_reconstructions
-from pages.shared.widgets import picker_beside_results, reconstruction_grid, show_image
+from pages.shared.widgets import image_px, picker_beside_results, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")
 st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
@@ -37,13 +38,23 @@ def session_reconstructions(digit: np.ndarray, n_shipped: int) -> None:
 
 @st.fragment
 def draw_and_reconstruct() -> None:
-    """The pad and every model's reconstruction: a stroke reruns only this part of the page."""
+    """The pad and every model's reconstruction, live in the browser while drawing; a stroke reruns only this."""
     digit, source, right = picker_beside_results("draw")
     with right:
+        reg = core_models(in_fragment=True)
+        drawing = st.session_state.get("draw-source", "Draw") == "Draw"
+        live = live_reconstructions("draw-live", reg.models, px=image_px(), pad="draw-canvas" if drawing else None,
+                                    digit=None if drawing else digit, source=source)
+        if live.ok is False:
+            st.caption(f"Live preview unavailable in this browser ({live.reason}); the reconstructions come "
+                       "from the server after each stroke.")
         if digit is None:
-            st.info("The reconstructions appear here as soon as there is a digit.")
+            if live.ok is not True:
+                st.info("The reconstructions appear here as soon as there is a digit.")
             return
-        session_reconstructions(digit, shipped_reconstructions(digit, source))
+        # Until the browser has said its runtime works (and wherever it does not), the server answers.
+        n_shipped = len(reg.models) if live.ok else shipped_reconstructions(digit, source)
+        session_reconstructions(digit, n_shipped)
 
 
 draw_and_reconstruct()

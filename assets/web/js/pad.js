@@ -5,8 +5,14 @@
 // coordinates so the pad can be resized (presenter mode) without losing them.
 export const SENT_PX = 128;
 
-// The pad in `parent` (created once): `size` CSS px, `label` for screen readers, `send(key, value)` for Streamlit.
-export function mountPad(parent, { size, label, send }) {
+// Every pad announces its drawing on this window event, once per animation frame while it changes, so live
+// views elsewhere on the page (each its own component) can follow it: detail {pad: key, pixels: ImageData|null,
+// at: time of the newest pointer event in it}.
+export const DRAWING_EVENT = "ae-lab:drawing";
+
+// The pad in `parent` (created once): `size` CSS px, `label` for screen readers, `send(key, value)` for Streamlit,
+// `key` naming it on the drawing event.
+export function mountPad(parent, { size, label, send, key }) {
   size = Math.max(64, Math.round(size || 280));
   let pad = parent.querySelector(".ae-pad");
   if (!pad) {
@@ -22,6 +28,7 @@ export function mountPad(parent, { size, label, send }) {
     install(pad);
   }
   pad.send = send;  // the latest one Streamlit handed us
+  pad.key = key || "pad";
   pad.querySelector("canvas").setAttribute("aria-label", label || "Drawing pad");
   if (pad.querySelector("canvas").width !== size) pad.resize(size);
   return pad;
@@ -76,7 +83,12 @@ function install(pad) {
     return sentCtx.getImageData(0, 0, SENT_PX, SENT_PX);
   };
   pad.hasDrawing = () => strokes.length > 0;
-  const changed = () => { if (pad.onframe) pad.onframe(pad); };
+  let lastInput = 0;
+  const changed = () => {
+    window.dispatchEvent(new CustomEvent(DRAWING_EVENT, { detail: { pad: pad.key, pixels: pad.snapshot(), at: lastInput } }));
+  };
+  // A live view that mounts after the pad asks for the current drawing with this event.
+  window.addEventListener(DRAWING_EVENT + "?", (e) => { if (!e.detail || e.detail.pad === pad.key) changed(); });
 
   function send() {
     changed();
@@ -107,6 +119,7 @@ function install(pad) {
   canvas.onpointerdown = (e) => {
     if (e.button !== 0 || current) return;  // one stroke at a time: a second finger is ignored
     e.preventDefault();
+    lastInput = e.timeStamp;
     canvas.setPointerCapture(e.pointerId);
     pointer = e.pointerId;
     current = [point(e)];
@@ -117,6 +130,7 @@ function install(pad) {
   };
   canvas.onpointermove = (e) => {
     if (!current || e.pointerId !== pointer) return;
+    lastInput = e.timeStamp;
     const events = e.getCoalescedEvents ? e.getCoalescedEvents() : [];
     for (const ev of (events.length ? events : [e])) current.push(point(ev));
     if (!frame) frame = requestAnimationFrame(flush);

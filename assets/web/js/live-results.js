@@ -1,0 +1,135 @@
+// Live reconstructions: every model's copy of a digit (and its error map, MSE and, for a VAE, its code),
+// computed in the browser by onnxruntime-web, repainted once per animation frame while a pad is drawn on.
+// At most one inference is in flight; a newer drawing waits for it and then only the newest is computed.
+import { runtime } from "./runtime.js";
+import { toMnist } from "./preprocess.js";
+import { DRAWING_EVENT, SENT_PX } from "./pad.js";
+import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
+
+const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
+
+function cell(title, label) {
+  const fig = document.createElement("figure");
+  fig.className = "ae-fig";
+  const canvas = pixelCanvas(label);
+  const cap = document.createElement("figcaption");
+  cap.className = "ae-caption";
+  cap.innerHTML = title;
+  fig.append(canvas, cap);
+  return { fig, canvas, cap };
+}
+
+function build(root, data) {
+  root.innerHTML = "";
+  root.style.setProperty("--ae-px", data.px + "px");
+  const status = document.createElement("div");
+  status.className = "ae-status";
+  status.setAttribute("role", "status");
+  const input = cell(`input: ${data.source}<br>(28x28, as MNIST)`, "The input digit, 28 by 28 pixels");
+  input.fig.classList.add("ae-input");
+  const grid = document.createElement("div");
+  grid.className = "ae-row";
+  grid.style.gridTemplateColumns = `repeat(${data.models.length}, minmax(0, var(--ae-px)))`;
+  const cells = data.models.map((m) => {
+    const box = document.createElement("div");
+    const title = document.createElement("div");
+    title.className = "ae-model-title";
+    title.textContent = m.label;
+    const rec = cell("reconstruction", `${m.label}: reconstruction`);
+    const err = cell("error map", `${m.label}: error map`);
+    box.append(title, rec.fig, err.fig);
+    grid.append(box);
+    return { ...m, rec, err };
+  });
+  const code = document.createElement("p");
+  code.className = "ae-code";
+  root.append(status, input.fig, grid, code);
+  return { status, input, grid, cells, code };
+}
+
+async function reconstruct(rt, m, x) {
+  if (!m.is_vae) return { rec: (await rt.run(m.name, "model", x, [1, 28, 28, 1])).outputs[0].data };
+  const z = (await rt.run(m.name, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
+  const rec = (await rt.run(m.name, "decoder", z, [1, z.length])).outputs[0].data;
+  return { rec, z };
+}
+
+export default function (component) {
+  const { parentElement, data, setStateValue } = component;
+  let root = parentElement.querySelector(".ae-live");
+  const fresh = !root;
+  if (fresh) {
+    root = document.createElement("div");
+    root.className = "ae-live";
+    parentElement.append(root);
+  }
+  if (root.dataKey !== JSON.stringify([data.models, data.px, data.source, data.pad])) {
+    root.dataKey = JSON.stringify([data.models, data.px, data.source, data.pad]);
+    root.view = build(root, data);
+    root.lastX = null;
+  }
+  root.data = data;
+  if (!root.rt) {
+    root.rt = runtime(data.manifest).then((rt) => {
+      if (!rt.ok) root.view.status.textContent = "";
+      if (data.known !== rt.ok) setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" });
+      if (rt.ok) for (const m of data.models) for (const role of (m.is_vae ? ["encoder", "decoder"] : ["model"])) rt.load(m.name, role);
+      return rt;
+    });
+  }
+  let busy = false, wanted = null;
+
+  async function compute(job) {
+    const rt = await root.rt;
+    if (!rt.ok) return;
+    const v = root.view;
+    const x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    root.classList.toggle("ae-empty", !x);
+    if (!x) { v.status.textContent = root.data.empty; v.code.textContent = ""; return; }
+    v.status.textContent = "";
+    const t0 = performance.now();
+    const outs = await Promise.all(v.cells.map((m) => reconstruct(rt, m, x)));
+    stats.computeMs.push(performance.now() - t0);
+    paintGray(v.input.canvas, x);
+    let codeText = "";
+    v.cells.forEach((m, i) => {
+      const rec = outs[i].rec, err = mse(x, rec);
+      paintGray(m.rec.canvas, rec);
+      paintError(m.err.canvas, x, rec);
+      m.err.cap.innerHTML = `error map<br>MSE ${err.toFixed(4)}`;
+      m.rec.canvas.setAttribute("aria-label", `${m.label}: reconstruction of ${root.data.source}, MSE ${err.toFixed(4)}`);
+      if (m.name === root.data.code_model && outs[i].z)
+        codeText = `The 2-d VAE places this digit at z = (${fmt(outs[i].z[0])}, ${fmt(outs[i].z[1])}) on its latent map.`;
+    });
+    v.code.textContent = codeText;
+    stats.frames += 1;
+    if (job.at) requestAnimationFrame(() => stats.latencyMs.push(performance.now() - job.at));
+  }
+
+  function schedule(job) {
+    wanted = job;
+    if (busy) return;
+    busy = true;
+    requestAnimationFrame(async () => {
+      while (wanted) {
+        const next = wanted;
+        wanted = null;
+        try { await compute(next); } catch (e) { root.view.status.textContent = "Live preview failed: " + e.message; }
+      }
+      busy = false;
+    });
+  }
+
+  if (root.listener) window.removeEventListener(DRAWING_EVENT, root.listener);
+  root.listener = null;
+  if (data.pad) {
+    root.listener = (e) => { if (e.detail.pad === root.data.pad) schedule({ pixels: e.detail.pixels, at: e.detail.at }); };
+    window.addEventListener(DRAWING_EVENT, root.listener);
+    if (fresh) window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
+  } else if (data.digit) {
+    const key = data.digit.join(",");
+    if (key !== root.lastX) { root.lastX = key; schedule({ digit: Float32Array.from(data.digit) }); }
+  }
+}
+
+const fmt = (v) => (v >= 0 ? "+" : "") + v.toFixed(2);

@@ -1,0 +1,72 @@
+"""Views that answer in the browser: onnxruntime-web runs the shipped models there, at frame rate.
+
+Each view is an `st.components.v2` component whose script imports the app's browser modules
+(assets/web/js, served at /app/static/web/js). It reports once whether the in-browser runtime works; where it
+does not (no WebAssembly or SIMD, or the runtime fails to load), the page shows the server's answers instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from ae_core.serving.browser import browser_manifest
+from ae_core.serving.runners import ServedModel
+from pages.shared.widgets import FIGURE_CSS
+
+RUNTIME_STATE = "browser-runtime"  # session key: {"ok": bool, "reason": str} as the browser last reported it
+
+
+def component_script(module: str) -> str:
+    """A component script that runs the default export of one of the app's browser modules."""
+    return ("export default async function (component) {\n"
+            f"  const m = await import(window.location.origin + '/app/static/web/js/{module}');\n"
+            "  return m.default(component);\n}\n")
+
+
+LIVE_CSS = FIGURE_CSS + """
+.ae-live { font-family: var(--st-font, sans-serif); color: var(--st-text-color, #111827); }
+.ae-input { max-width: var(--ae-px); }
+.ae-status:empty, .ae-code:empty { display: none; }
+.ae-status { font-size: 0.95rem; padding: 0.75rem 1rem; border-radius: 0.5rem; background: #e8f1fb; margin-bottom: 0.6rem; }
+.ae-empty .ae-row, .ae-empty .ae-input { visibility: hidden; }
+.ae-code { font-size: 0.9rem; color: #374151; }
+"""
+_live_results = st.components.v2.component("ae_lab.live_results", js=component_script("live-results.js"), css=LIVE_CSS)
+
+
+@dataclass(frozen=True)
+class BrowserRuntime:
+    """What the browser said about its runtime: None while it has not said yet."""
+
+    ok: bool | None
+    reason: str = ""
+
+
+def browser_runtime() -> BrowserRuntime:
+    """The in-browser runtime's state in this session, as last reported by a live view."""
+    state = st.session_state.get(RUNTIME_STATE) or {}
+    return BrowserRuntime(state.get("ok"), state.get("reason", ""))
+
+
+def remember_runtime(key: str) -> None:
+    """Keep what a live view's component (state key `key`) reported about the browser runtime."""
+    value = (st.session_state.get(key) or {}).get("runtime")
+    if isinstance(value, dict) and "ok" in value:
+        st.session_state[RUNTIME_STATE] = {"ok": bool(value["ok"]), "reason": str(value.get("reason", ""))[:200]}
+
+
+def live_reconstructions(key: str, models: Mapping[str, ServedModel], *, px: int, pad: str | None = None,
+                         digit: np.ndarray | None = None, source: str = "your drawing",
+                         empty: str = "The reconstructions appear here as soon as there is a digit.") -> BrowserRuntime:
+    """Every model's reconstruction of the pad's drawing (live while drawing) or of `digit`, computed in the browser."""
+    manifest = browser_manifest(models)
+    shown = [{"name": n, "label": m.label, "is_vae": m.is_vae} for n, m in models.items() if n in manifest["models"]]
+    data = {"manifest": manifest, "models": shown, "px": int(px), "pad": pad, "source": source, "empty": empty,
+            "digit": None if digit is None else np.asarray(digit, dtype=np.float32).ravel().round(6).tolist(),
+            "code_model": "vae2", "known": browser_runtime().ok}
+    _live_results(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
+                  width="stretch")
+    return browser_runtime()
