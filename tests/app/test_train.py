@@ -267,7 +267,7 @@ def test_other_sessions_keep_working_while_a_training_runs(home):
     assert not visitor.exception
     assert len(figures(visitor)) >= 4  # input, reconstructions and error maps
     assert any("Your models" in m for m in texts(visitor.markdown))
-    assert mgr.status(job)["state"] == "running"
+    assert mgr.status(job).state == "running"
 
     # ... and on the Train page it sees the running training and waits for it
     visitor.switch_page("pages/views/train.py").run()
