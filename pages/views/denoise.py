@@ -6,12 +6,16 @@ from ae_core.figures.denoising import error_curve_figure
 from ae_core.analysis.denoising import CURVE_LEVELS, format_score, image_scores, noise_error_curves
 from ae_core.data.noise import NOISE_KINDS, NOISE_LABELS, add_noise
 from ae_core.serving.registry import ModelRegistry
+from pages.shared.live_denoise import NoiseSettings, live_denoise
+from pages.shared.live_views import browser_runtime
 from pages.shared.resources import core_models, registry, samples
-from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode
+from pages.shared.widgets import current_digit, digit_picker, image_px, image_row, presenter_mode
 
 MODELS = {"conv": "Plain conv AE", "denoising": "Denoising AE"}
 CURVE_IMAGES = 200  # the first shipped test digits, the same batch for every noise kind
 SEED_KEY = "denoise-seed"
+LIVE_KEY = "denoise-live"  # the live view's component state (its settings and the runtime report)
+LIVE_SETTINGS = "denoise-live-settings"  # the settings it last reported, kept across visits to the page
 AMOUNT_HELP = {
     "gaussian": "Standard deviation of the random value added to every pixel (pixels then clipped to 0..1).",
     "salt_pepper": "Fraction of pixels set to pure white or pure black at random.",
@@ -94,6 +98,28 @@ def curve_section(reg: ModelRegistry, models: tuple[str, ...], kind: str, amount
     st.caption(note)
 
 
+def live_view(reg: ModelRegistry, models: tuple[str, ...], digit: np.ndarray, source: str,
+              presenting: bool) -> tuple[NoiseSettings, bool]:
+    """Mount the live view (it reports whether the browser runtime works); returns (settings, whether it shows).
+
+    Hidden until the runtime is known to work; then its reported settings are kept for the next visit.
+    """
+    kept = st.session_state.get(LIVE_SETTINGS) or {
+        "kind": st.session_state.get("denoise-kind", NOISE_KINDS[0]),
+        "amount": st.session_state.get("denoise-amount", 0.5), "seed": st.session_state[SEED_KEY]}
+    settings, runtime = live_denoise(LIVE_KEY, {n: reg.models[n] for n in models}, digit, source, kept["kind"],
+                                     kept["amount"], kept["seed"], 170 if presenting else image_px(),
+                                     help_text=AMOUNT_HELP, known_models=reg.models)
+    if runtime.ok is True and models:
+        st.session_state[LIVE_SETTINGS] = {"kind": settings.kind, "amount": settings.amount, "seed": settings.seed}
+        st.session_state[SEED_KEY] = settings.seed
+        return settings, True
+    if runtime.ok is False:
+        st.caption(f"Live preview unavailable in this browser ({runtime.reason}); the noisy digit and the "
+                   "outputs come from the server.")
+    return settings, False
+
+
 # ---------------------------------------------------------------- page
 st.title("Denoise")
 st.caption("Add noise to a digit and compare two autoencoders with the same architecture: one trained to copy "
@@ -105,11 +131,17 @@ presenting = presenter_mode()  # big canvas: controls stacked, slightly smaller 
 left, right = st.columns([1, 1.25] if presenting else [1.1, 2.6], gap="large")
 with left:
     picked, picked_from = digit_picker("denoise")
-with right:
-    kind, amount = noise_controls(presenting)
 digit, source = with_fallback(picked, picked_from)
+# Once the browser has said its runtime works, the live view holds the controls and the images; until then
+# (and wherever it does not work) the server does, and the live view is mounted hidden below, to report.
 with right:
     reg = core_models()
     models = available_models(reg)
-    comparison(reg, models, digit, source, kind, amount, presenting)
+    if browser_runtime().ok is True and models:
+        settings, _ = live_view(reg, models, digit, source, presenting)
+        kind, amount = settings.kind, settings.amount
+    else:
+        kind, amount = noise_controls(presenting)
+        comparison(reg, models, digit, source, kind, amount, presenting)
+        live_view(reg, models, digit, source, presenting)
 curve_section(reg, models, kind, amount)
