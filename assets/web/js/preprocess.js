@@ -37,45 +37,104 @@ function fma32(a, b, c) {
   return r;
 }
 
-// numpy's pairwise summation (8 accumulators up to 128 elements, halves above), in float32 or float64 steps,
-// so sums (hence means and centres of mass) round exactly as numpy's do.
-function pairwiseSum(a, lo, n, round) {
+// numpy's pairwise summation (8 accumulators up to 128 elements, halves above), here with float32 steps, so
+// sums (hence means and centres of mass) round exactly as numpy's do.
+function pairwise32(a, lo, n) {
   if (n < 8) {
     let res = 0;
-    for (let i = 0; i < n; i++) res = round(res + a[lo + i]);
+    for (let i = 0; i < n; i++) res = f32(res + a[lo + i]);
     return res;
   }
   if (n <= 128) {
-    const r = [0, 0, 0, 0, 0, 0, 0, 0];
-    for (let j = 0; j < 8; j++) r[j] = a[lo + j];
+    let r0 = a[lo], r1 = a[lo + 1], r2 = a[lo + 2], r3 = a[lo + 3], r4 = a[lo + 4], r5 = a[lo + 5], r6 = a[lo + 6], r7 = a[lo + 7];
     let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = round(r[j] + a[lo + i + j]);
-    let res = round(round(round(r[0] + r[1]) + round(r[2] + r[3])) + round(round(r[4] + r[5]) + round(r[6] + r[7])));
-    for (; i < n; i++) res = round(res + a[lo + i]);
+    for (; i < n - (n % 8); i += 8) {
+      const b = lo + i;
+      r0 = f32(r0 + a[b]); r1 = f32(r1 + a[b + 1]); r2 = f32(r2 + a[b + 2]); r3 = f32(r3 + a[b + 3]);
+      r4 = f32(r4 + a[b + 4]); r5 = f32(r5 + a[b + 5]); r6 = f32(r6 + a[b + 6]); r7 = f32(r7 + a[b + 7]);
+    }
+    let res = f32(f32(f32(r0 + r1) + f32(r2 + r3)) + f32(f32(r4 + r5) + f32(r6 + r7)));
+    for (; i < n; i++) res = f32(res + a[lo + i]);
     return res;
   }
   let n2 = Math.floor(n / 2);
   n2 -= n2 % 8;
-  return round(pairwiseSum(a, lo, n2, round) + pairwiseSum(a, lo + n2, n - n2, round));
+  return f32(pairwise32(a, lo, n2) + pairwise32(a, lo + n2, n - n2));
 }
-const sum32 = (a) => f32(0 + pairwiseSum(a, 0, a.length, f32));       // np.sum of a float32 array
-const sum64 = (a) => pairwiseSum(a, 0, a.length, (x) => x);           // np.sum of a float64 array
+
+// The same pairwise summation with float64 steps (numpy's sum of a float64 array).
+function pairwise64(a, lo, n) {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[lo + i];
+    return res;
+  }
+  if (n <= 128) {
+    let r0 = a[lo], r1 = a[lo + 1], r2 = a[lo + 2], r3 = a[lo + 3], r4 = a[lo + 4], r5 = a[lo + 5], r6 = a[lo + 6], r7 = a[lo + 7];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) {
+      const b = lo + i;
+      r0 += a[b]; r1 += a[b + 1]; r2 += a[b + 2]; r3 += a[b + 3]; r4 += a[b + 4]; r5 += a[b + 5]; r6 += a[b + 6]; r7 += a[b + 7];
+    }
+    let res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7));
+    for (; i < n; i++) res += a[lo + i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwise64(a, lo, n2) + pairwise64(a, lo + n2, n - n2);
+}
+const sum32 = (a) => pairwise32(a, 0, a.length);  // np.sum of a float32 array (numpy adds it to 0)
+const sum64 = (a) => pairwise64(a, 0, a.length);  // np.sum of a float64 array
+
+// Quickselect (Wirth): puts the k-th smallest at a[k], smaller-or-equal before it, larger-or-equal after; exact,
+// like numpy's partition, and far cheaper than sorting 16K pixels for a median.
+function select(a, k) {
+  let l = 0, m = a.length - 1;
+  while (l < m) {
+    const x = a[k];
+    let i = l, j = m;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) { const t = a[i]; a[i] = a[j]; a[j] = t; i++; j--; }
+    } while (i <= j);
+    if (j < k) l = i;
+    if (k < i) m = j;
+  }
+  return a[k];
+}
+
+let scratch = new Float32Array(0);
+function copyToScratch(a) {  // one reused buffer for the selections (no garbage per call)
+  if (scratch.length < a.length) scratch = new Float32Array(a.length);
+  const s = scratch.subarray(0, a.length);
+  s.set(a);
+  return s;
+}
 
 // np.median of a float32 array: the middle value, or the float32 mean of the two middle values.
 function median32(a) {
-  const s = Float32Array.from(a).sort();
+  const s = copyToScratch(a);
   const n = s.length, h = n >> 1;
-  return n % 2 ? s[h] : f32(f32(s[h - 1] + s[h]) / 2);
+  const hi = select(s, h);
+  if (n % 2) return hi;
+  let lo = s[0];
+  for (let i = 1; i < h; i++) if (s[i] > lo) lo = s[i];
+  return f32(f32(lo + hi) / 2);
 }
 
 // np.percentile(values, q) (linear method) of a float32 array, with numpy's _lerp (from the top when t >= 0.5).
 function percentile32(a, q) {
-  const s = Float32Array.from(a).sort();
+  const s = copyToScratch(a);
   const n = s.length;
   const v = (n - 1) * (q / 100);
-  if (v >= n - 1) return s[n - 1];
+  if (v >= n - 1) { let top = s[0]; for (let i = 1; i < n; i++) if (s[i] > top) top = s[i]; return top; }
   const p = Math.floor(v), t = v - p;
-  const lo = s[p], hi = s[p + 1], d = f32(hi - lo);
+  const lo = select(s, p);
+  let hi = s[p + 1];
+  for (let i = p + 2; i < n; i++) if (s[i] < hi) hi = s[i];
+  const d = f32(hi - lo);
   return t >= 0.5 ? f32(hi - f32(d * f32(1 - t))) : f32(lo + f32(d * f32(t)));
 }
 
@@ -165,7 +224,8 @@ function shrink(rgba, w, h) {
 
 // to_gray: float32 gray in [0, 1] from RGBA, alpha flattened onto a backdrop opposite to the ink's level.
 // The luma `values[..., :3] @ _LUMA` goes through OpenBLAS sgemv, which computes fma(b, .114, fma(r, .299,
-// g * .587)) in float32 (measured bit-exact on this project's numpy); that is the order used here.
+// g * .587)) in float32 (measured bit-exact against this project's numpy with OpenBLAS's Haswell kernel; another
+// kernel may order it differently, an ulp apart); that is the order used here.
 function toGray(rgba, width, height) {
   const { px, w, h } = shrink(rgba, width, height);
   const n = w * h;
@@ -210,7 +270,19 @@ function neighbourhood(grid, w, h, reduce) {
         const yy = Math.min(h - 1, Math.max(0, y + dy));
         for (let dx = -1; dx <= 1; dx++) nine[m++] = grid[yy * w + Math.min(w - 1, Math.max(0, x + dx))];
       }
-      out[y * w + x] = reduce === "min" ? Math.min(...nine) : nine.sort()[4];
+      if (reduce === "min") {
+        let lo = nine[0];
+        for (let i = 1; i < 9; i++) if (nine[i] < lo) lo = nine[i];
+        out[y * w + x] = lo;
+      } else {  // insertion sort of nine values: cheaper than a sort() call per pixel
+        for (let i = 1; i < 9; i++) {
+          const v = nine[i];
+          let j = i - 1;
+          for (; j >= 0 && nine[j] > v; j--) nine[j + 1] = nine[j];
+          nine[j + 1] = v;
+        }
+        out[y * w + x] = nine[4];
+      }
     }
   }
   return out;
@@ -238,12 +310,12 @@ function background(gray, w, h) {
   return resizeF(levels, gw, gh, w, h, "bilinear");
 }
 
-// _noise_level: the scaled median absolute deviation.
+// _noise_level: the scaled median absolute deviation; also returns the median (to_ink's base), saving a sort.
 function noiseLevel(image) {
   const m = median32(image);
   const dev = new Float32Array(image.length);
   for (let i = 0; i < image.length; i++) dev[i] = Math.abs(f32(image[i] - m));
-  return 1.4826 * median32(dev);
+  return [1.4826 * median32(dev), m];
 }
 
 // to_ink: ink in [0, 1] on a zero background (polarity fixed), or null if blank.
@@ -257,8 +329,11 @@ function toInk(gray, w, h) {
   const bg = background(gray, w, h);
   let flat = new Float32Array(n);
   for (let i = 0; i < n; i++) flat[i] = Math.min(1, Math.max(0, f32(gray[i] - bg[i])));
-  if (noiseLevel(flat) > NOISY) flat = neighbourhood(flat, w, h, "median");
-  const base = median32(flat), noise = noiseLevel(flat);
+  let [noise, base] = noiseLevel(flat);
+  if (noise > NOISY) {
+    flat = neighbourhood(flat, w, h, "median");
+    [noise, base] = noiseLevel(flat);
+  }
   let top = -Infinity;
   for (let i = 0; i < n; i++) if (flat[i] > top) top = flat[i];
   const contrast = top - base;  // a double, as Python's float arithmetic
