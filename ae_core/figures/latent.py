@@ -139,7 +139,8 @@ def latent_map(
     marker_size: float = 5.0,
     view: float | None = None,
     height: int = 640,
-    title: str = "Latent space: click a digit or anywhere on the plane",
+    title: str = "Latent space",
+    subtitle: str = "click a digit or anywhere on the plane",
 ) -> go.Figure:
     """latent_scatter plus a cross at the code being decoded and a ring on the current interpolation frame.
 
@@ -150,8 +151,9 @@ def latent_map(
     updates the figure in place keep the user's zoom (Streamlit redraws the chart on a new spec, so there
     the view resets on each rerun). view fixes both axes to [-view, view] (a square plot that shrinks to fit
     rather than stretching one axis); None leaves Plotly's autorange. The legend (digits only; the
-    overlays are for the page to explain) sits in a row above the plot, so the square plot gets the
-    full width.
+    overlays are for the page to explain) sits in rows under the plot, so the square plot gets the full
+    width and, in a narrow column, its wrapped rows grow away from the title instead of over it. The
+    title is short with the instruction as a subtitle, so neither is cut in a narrow column.
     """
     highlight = {"z": np.asarray(user, dtype=np.float64).ravel(), "label": "your drawing"} if user is not None else None
     fig = latent_scatter(z, labels, highlight=highlight, path=path, grid=grid, extent=extent,
@@ -183,10 +185,11 @@ def latent_map(
         trace.selected = dict(marker=dict(opacity=opacity))
         trace.unselected = dict(marker=dict(opacity=opacity))
     fig.update_layout(
-        uirevision="latent-map", height=height, margin=dict(t=95, r=20),
-        title=dict(y=0.99, yref="container", yanchor="top"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, itemclick="toggle",
-                    itemdoubleclick="toggleothers", title=dict(text="digit", side="left"),
+        uirevision="latent-map", height=height, margin=dict(t=80, r=20, b=60),
+        title=dict(subtitle=dict(text=subtitle, font=dict(size=14)), y=0.985, yref="container", yanchor="top"),
+        # under the x axis title: Plotly grows the bottom margin for as many rows as the width needs
+        legend=dict(orientation="h", yanchor="top", y=-0.13, yref="paper", xanchor="left", x=0,
+                    itemclick="toggle", itemdoubleclick="toggleothers", title=dict(text="digit", side="left"),
                     entrywidthmode="pixels", entrywidth=0, itemwidth=30, font=dict(size=15)),
     )
     if view is not None:

@@ -68,3 +68,17 @@ def apply_map_click(codes: np.ndarray, z_lim: float) -> None:
     if hit is not None:
         set_z(*hit, z_lim)
     st.session_state[MAP_GEN] += 1
+
+
+def apply_pin(z: np.ndarray, codes: np.ndarray, z_lim: float) -> None:
+    """Move the sliders to a point pinned on the live map; a test digit's code (as the map got it) names its row.
+
+    The live map receives the codes rounded to 3 decimals and pins a dot's code exactly, so a match is a click
+    on that dot, as with the server map's customdata.
+    """
+    z = np.asarray(z, dtype=np.float64).ravel()[:2]
+    hits = np.flatnonzero(np.all(np.abs(np.asarray(codes, dtype=np.float64).round(3) - z) < 5e-4, axis=1))
+    if len(hits):
+        set_z(np.asarray(codes[hits[0]], dtype=np.float64), int(hits[0]), z_lim)
+    else:
+        set_z(z, None, z_lim)

@@ -12,16 +12,21 @@ from pages.shared.latent_view import (
     ROW_KEY,
     Z_KEYS,
     apply_map_click,
+    apply_pin,
     current_z,
     map_key,
     plane_limits,
     set_z,
     slider_moved,
 )
+from pages.shared.live_latent import live_interpolation, live_latent_map
+from pages.shared.live_views import browser_runtime
 from pages.shared.resources import core_models, samples
 from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
 
 MODEL = "vae2"
+LIVE_MAP = "latent-live-map"  # the browser's map (the server's map keeps its own latent-map-<gen> keys)
+PAD = "latent-canvas"  # the pad of "Your digit on the map" (digit_picker("latent"))
 TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
 ss = st.session_state
 
@@ -81,12 +86,18 @@ def interpolation_tab(runner: ServedModel, big: int) -> tuple[np.ndarray | None,
             st.info("Choose or draw both end points to interpolate between them.")
             return None, None
         path, frames = interpolate(runner, image_a, image_b, steps)
-        frame = st.slider("Frame", 1, steps, 1, key="latent-frame")
-        show_image(frames[frame - 1], f"frame {frame} of {steps}<br>z = ({path[frame - 1][0]:+.2f}, "
-                   f"{path[frame - 1][1]:+.2f})", big)
+        if browser_runtime().ok is True:  # scrubbed and decoded in the browser; the map rings its position
+            live_interpolation("latent-scrub", runner, path[0], path[-1], steps, px=big)
+            frame = None
+        else:
+            frame = st.slider("Frame", 1, steps, 1, key="latent-frame")
+    if frame is not None:
+        with frame_col:
+            show_image(frames[frame - 1], f"frame {frame} of {steps}<br>z = ({path[frame - 1][0]:+.2f}, "
+                       f"{path[frame - 1][1]:+.2f})", big)
     st.image(upscale(interpolation_strip(frames), 3), caption=f"{cap_a} to {cap_b}: decoded codes on the "
              "straight line between their two codes (the black path on the map)", width="stretch")
-    return path, frame - 1
+    return path, None if frame is None else frame - 1
 
 
 def prior_tab(runner: ServedModel) -> None:
@@ -122,10 +133,12 @@ def your_digit_tab(runner: ServedModel, z_lim: float, big: int) -> None:
         st.button("Decode at the star", key="latent-goto-star", on_click=set_z, args=(star, None, z_lim))
 
 
-def tabs_below(runner: ServedModel, extent: float, z_lim: float, big: int) -> tuple[np.ndarray | None, int | None]:
-    """The four views under the map, only the open one computed; returns the interpolation path and frame."""
+def tabs_below(runner: ServedModel, extent: float, z_lim: float, big: int
+               ) -> tuple[np.ndarray | None, int | None, str | None]:
+    """The four views under the map, only the open one computed; returns the interpolation path and frame, and
+    the key of the drawing pad on the page (None if there is none)."""
     manifold, interpolation, prior, yours = st.tabs(TABS, key="latent-tab", on_change="rerun")
-    path = path_frame = None
+    path = path_frame = pad = None
     with manifold:
         if manifold.open:
             manifold_tab(extent)
@@ -138,7 +151,8 @@ def tabs_below(runner: ServedModel, extent: float, z_lim: float, big: int) -> tu
     with yours:
         if yours.open:
             your_digit_tab(runner, z_lim, big)
-    return path, path_frame
+            pad = PAD if ss.get("latent-source", "Draw") == "Draw" else None
+    return path, path_frame, pad
 
 
 # ---------------------------------------------------------------- page
@@ -161,22 +175,37 @@ z_lim, grid_n = plane_limits(codes, extent)
 apply_map_click(codes, z_lim)  # before the sliders are drawn, so clicks and sliders always agree
 big = 252 if presenter_mode() else 196
 
+# The browser's map once its runtime is known to work; until then (and wherever it does not) the server's map,
+# while the live map's component only asks the browser (it draws nothing then).
+live = browser_runtime().ok is True
 map_col, out_col = st.columns([1.6, 1] if presenter_mode() else [2, 1], gap="large")
 map_slot = map_col.container()  # filled last, once the star and the interpolation path are known
 with map_col:
-    st.caption("Red cross: the code being decoded. Star: your own digit (draw one in the last tab). "
-               "Black line: the interpolation path (Interpolation tab). Hover a dot to see which digit it is.")
-    svg = st.toggle("Draw the dots as SVG (slower; try it if clicking the map does nothing)", key="latent-svg",
-                    persist_state="session")
+    if live:
+        st.caption("Red cross: the code under the mouse (or the arrow keys, once the map has the focus); red ring: "
+                   "the pinned code the sliders decode. Star: your own digit (draw one in the last tab). "
+                   "Black line: the interpolation path (Interpolation tab).")
+        svg = False
+    else:
+        st.caption("Red cross: the code being decoded. Star: your own digit (draw one in the last tab). "
+                   "Black line: the interpolation path (Interpolation tab). Hover a dot to see which digit it is.")
+        svg = st.toggle("Draw the dots as SVG (slower; try it if clicking the map does nothing)", key="latent-svg",
+                        persist_state="session")
 with out_col:
     z = decoder_panel(runner, z_lim, big)
-path, path_frame = tabs_below(runner, extent, z_lim, big)
+path, path_frame, pad = tabs_below(runner, extent, z_lim, big)
 
 # The map, drawn last so it shows this run's star, interpolation path and decoder position.
 user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
-fig = latent_map(codes, samples("mnist")[1], current=z, user=user_z, path=path, path_frame=path_frame,
-                 grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
-                 marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
-map_slot.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=map_key(),
-                      config={"displaylogo": False})
+with map_slot:
+    live_latent_map(LIVE_MAP, runner, codes, samples("mnist")[1], z_lim, pad=pad, pinned=z, star=user_z, path=path,
+                    frame=path_frame, on_pin=lambda pin: apply_pin(pin, codes, z_lim),
+                    px=620 if presenter_mode() else 540, decoded_px=big)
+if not live:
+    fig = latent_map(codes, samples("mnist")[1], current=z, user=user_z, path=path, path_frame=path_frame,
+                     grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
+                     marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
+    # no toolbar: it sat over the title, and a double click still resets the zoom
+    map_slot.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=map_key(),
+                          config={"displaylogo": False, "displayModeBar": False})
