@@ -201,7 +201,7 @@ user_z = runner.encode(user)[0] if user is not None else None
 with map_slot:
     live_latent_map(LIVE_MAP, runner, codes, samples("mnist")[1], z_lim, pad=pad, pinned=z, star=user_z, path=path,
                     frame=path_frame, on_pin=lambda pin: apply_pin(pin, codes, z_lim),
-                    px=620 if presenter_mode() else 540, decoded_px=big)
+                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150)
 if not live:
     fig = latent_map(codes, samples("mnist")[1], current=z, user=user_z, path=path, path_frame=path_frame,
                      grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",

@@ -136,3 +136,70 @@ def test_tab_reaches_the_map_and_arrow_keys_move_and_decode(app_page: Page, vae2
     expect(page.get_by_text("Decoding z = (").first).to_contain_text(f"({z[0]:+.2f}, {z[1]:+.2f})")
     _wait_sliders(page, z)
     assert_no_exception(page)
+
+
+def test_the_drawing_is_a_live_star_and_the_interpolation_scrubs_live(app_page: Page, vae2):
+    page, sent = app_page, []
+    _open(page, sent)
+    page.get_by_role("tab", name="Your digit on the map").click()
+    wait_idle(page)
+    n_sent = len(sent)
+    canvas = page.get_by_test_id("ae-canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.85 * box["height"], steps=12)
+    # while the pen is down the star is already on the map (no message to the server yet)
+    page.wait_for_function("() => window.__aeLabStats.latent.star !== null && window.__aeLabStats.latent.star !== undefined")
+    assert len(sent) == n_sent
+    page.mouse.up()
+    wait_idle(page)
+    star = page.evaluate("() => window.__aeLabStats.latent.star")
+    lands = page.get_by_text("Your digit lands at").first.inner_text()
+    assert f"({star[0]:+.2f}, {star[1]:+.2f})" in lands  # the browser's code of the drawing is the server's
+    page.screenshot(path=".e2e-shots/live-latent-star.png", full_page=True)
+
+    page.get_by_role("tab", name="Interpolation").click()
+    wait_idle(page)
+    scrub = page.get_by_test_id("ae-scrub")
+    expect(scrub).to_be_visible()
+    expect(page.get_by_test_id("stSlider").filter(has_text="Frame")).to_have_count(1)  # "Frames" only
+    page.wait_for_function("() => window.__aeLabStats.interpolate && window.__aeLabStats.interpolate.frames > 0")
+    first = page.evaluate("() => window.__aeLabStats.interpolate.z")
+    n_sent, frames = len(sent), page.evaluate("() => window.__aeLabStats.interpolate.frames")
+    scrub.focus()
+    for _ in range(50):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => window.__aeLabStats.interpolate.frames > {frames}")
+    page.wait_for_timeout(200)
+    got = page.evaluate("() => ({z: window.__aeLabStats.interpolate.z, "
+                        "image: Array.from(window.__aeLabStats.interpolate.image)})")
+    assert got["z"] != first and len(sent) == n_sent and _idle(page)
+    want = vae2.decode(np.asarray([got["z"]], dtype=np.float32))[0].ravel()
+    assert np.abs(np.asarray(got["image"], dtype=np.float32) - want).max() <= TOLERANCE
+    expect(page.get_by_test_id("ae-scrub-z")).to_contain_text(f"z = ({got['z'][0]:+.2f}, {got['z'][1]:+.2f})")
+    page.screenshot(path=".e2e-shots/live-latent-scrub.png", full_page=True)
+    assert_no_exception(page)
+
+
+def test_the_server_map_at_1024x768(app_page: Page):
+    """Before the browser has reported its runtime the server's map is shown: no toolbar, title and legend apart."""
+    page = app_page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.add_init_script("window.__aeLabRuntime = Promise.resolve({ok: false, reason: 'test: no runtime'});")
+    open_page(page, "/latent", "Latent space")
+    chart = page.get_by_test_id("stPlotlyChart").first
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    expect(chart.locator(".modebar")).to_have_count(0)
+    title = chart.locator(".gtitle").first.bounding_box()
+    legend = chart.locator(".legend").first.bounding_box()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    chart_box = chart.bounding_box()
+    assert title and legend and plot and chart_box
+    assert title["x"] + title["width"] <= chart_box["x"] + chart_box["width"] + 1  # not cut on the right
+    assert legend["y"] >= plot["y"] + plot["height"]  # under the plot, far from the title
+    assert title["y"] + title["height"] <= plot["y"]
+    page.screenshot(path=".e2e-shots/latent-server-1024.png", full_page=True)
+    assert_no_exception(page)

@@ -40,9 +40,17 @@ function hiDpi(canvas, g) {
   return ctx;
 }
 
+// The map's side: data.px, shrunk so the decoded digit fits beside it in the column (down to a usable size;
+// below that the digit goes under the map).
+function mapSide(root, data) {
+  const avail = root.clientWidth || 0, beside = avail - data.decoded_px - 40;  // the gap, and slack
+  if (!avail) return data.px;
+  return Math.round(beside >= 340 ? Math.min(data.px, beside) : Math.min(data.px, avail));
+}
+
 function build(root, data) {
   root.innerHTML = "";
-  const g = geometry(data.px);
+  const g = geometry(mapSide(root, data));
   const title = document.createElement("div");
   title.className = "ae-latent-title";
   title.textContent = data.title;
@@ -205,7 +213,7 @@ export default function (component) {
     root.viewKey = null;
     return;
   }
-  const viewKey = JSON.stringify([data.px, data.lim, data.codes.x.length, data.codes.x.slice(0, 5), data.title]);
+  const viewKey = JSON.stringify([data.px, mapSide(root, data), data.lim, data.codes.x.length, data.codes.x.slice(0, 5), data.title]);
   if (root.viewKey !== viewKey) {
     root.viewKey = viewKey;
     root.view = build(root, data);
