@@ -29,7 +29,7 @@ DENOISE_CSS = """
 .ae-controls button:hover, .ae-controls button:focus-visible { border-color: var(--st-primary-color, #1f77b4); }
 .ae-controls input[type=range] { width: 100%; accent-color: var(--st-primary-color, #1f77b4); }
 .ae-controls output { font-variant-numeric: tabular-nums; font-weight: 600; }
-.ae-help { font-size: 0.8rem; color: #4b5563; min-height: 2.4em; }
+.ae-help { grid-column: 1 / -1; font-size: 0.8rem; color: #4b5563; margin-top: -0.2rem; }
 .ae-denoise[hidden] { display: none; }
 @media (max-width: 640px) { .ae-controls { grid-template-columns: 1fr; } }
 """
@@ -61,15 +61,16 @@ def _valid(value: object) -> NoiseSettings | None:
 
 
 def live_denoise(key: str, models: Mapping[str, ServedModel], digit: np.ndarray, source: str, kind: str,
-                 amount: float, seed: int, px: int, *, help_text: Mapping[str, str] | None = None,
+                 amount: float, seed: int, px: int, *, labels: Mapping[str, str] | None = None,
+                 help_text: Mapping[str, str] | None = None,
                  known_models: Mapping[str, ServedModel] | None = None) -> tuple[NoiseSettings, BrowserRuntime]:
     """Mount the live view (shown only once the browser runtime works); returns (settings, runtime state).
 
-    `known_models` (default `models`) are the models whose files go in the manifest: the tab shares one
+    `labels` name the models as the page does (default: each model's own label); `known_models` (default `models`) are the models whose files go in the manifest: the tab shares one
     runtime, which keeps the manifest of whichever view started it, so pages pass every shipped model.
     """
     served = browser_manifest(known_models or models)
-    shown = [{"name": n, "label": m.label} for n, m in models.items() if n in served["models"]]
+    shown = [{"name": n, "label": (labels or {}).get(n, m.label)} for n, m in models.items() if n in served["models"]]
     state = browser_runtime()
     data = {"manifest": served, "models": shown, "px": int(px), "source": source,
             "digit": np.asarray(digit, dtype=np.float32).ravel().round(6).tolist(),

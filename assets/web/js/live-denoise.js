@@ -55,12 +55,12 @@ function build(root, data, id) {
   help.className = "ae-help";
   help.id = id + "-help";
   amount.setAttribute("aria-describedby", help.id);
-  amountBox.append(amountLabel, amount, help);
+  amountBox.append(amountLabel, amount);
   const reseed = document.createElement("button");
   reseed.type = "button";
   reseed.textContent = "New noise";
   reseed.title = "Draw a fresh random noise pattern";
-  controls.append(kindBox, amountBox, reseed);
+  controls.append(kindBox, amountBox, reseed, help);
   const status = document.createElement("div");
   status.className = "ae-status";
   status.setAttribute("role", "status");
