@@ -33,6 +33,10 @@ LIVE_CSS = FIGURE_CSS + """
 .ae-status { font-size: 0.95rem; padding: 0.75rem 1rem; border-radius: 0.5rem; background: #e8f1fb; margin-bottom: 0.6rem; }
 .ae-empty .ae-row, .ae-empty .ae-input { visibility: hidden; }
 .ae-code { font-size: 0.9rem; color: #374151; }
+.ae-pipeline { display: grid; grid-template-columns: minmax(0, var(--ae-px)) minmax(5rem, 0.62fr) minmax(0, var(--ae-px));
+    gap: 1rem; align-items: center; }
+.ae-middle { text-align: center; line-height: 1.5; }
+.ae-middle b { font-size: 1.8em; }
 """
 _live_results = st.components.v2.component("ae_lab.live_results", js=component_script("live-results.js"), css=LIVE_CSS)
 
@@ -60,13 +64,48 @@ def remember_runtime(key: str) -> None:
 
 def live_reconstructions(key: str, models: Mapping[str, ServedModel], *, px: int, pad: str | None = None,
                          digit: np.ndarray | None = None, source: str = "your drawing",
-                         empty: str = "The reconstructions appear here as soon as there is a digit.") -> BrowserRuntime:
-    """Every model's reconstruction of the pad's drawing (live while drawing) or of `digit`, computed in the browser."""
+                         empty: str = "The reconstructions appear here as soon as there is a digit.",
+                         layout: str = "grid", example: tuple[np.ndarray, str] | None = None) -> BrowserRuntime:
+    """Every model's reconstruction of the pad's drawing (live while drawing) or of `digit`, computed in the browser.
+
+    layout "grid": each model's copy and error map side by side (Draw); "pipeline": one model's input, code and
+    copy (Home), showing `example` (digit, caption) while the pad is blank.
+    """
     manifest = browser_manifest(models)
     shown = [{"name": n, "label": m.label, "is_vae": m.is_vae} for n, m in models.items() if n in manifest["models"]]
     data = {"manifest": manifest, "models": shown, "px": int(px), "pad": pad, "source": source, "empty": empty,
             "digit": None if digit is None else np.asarray(digit, dtype=np.float32).ravel().round(6).tolist(),
-            "code_model": "vae2", "known": browser_runtime().ok}
+            "code_model": "vae2", "known": browser_runtime().ok, "layout": layout,
+            "example": None if example is None else {"digit": np.asarray(example[0], dtype=np.float32).ravel().round(6).tolist(),
+                                                     "caption": example[1]}}
     _live_results(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
                   width="stretch")
+    return browser_runtime()
+
+
+_INSIDE_CSS = LIVE_CSS + """
+.ae-inside { font-family: var(--st-font, sans-serif); color: var(--st-text-color, #111827); }
+.ae-layer { margin: 0 0 0.9rem 0; }
+.ae-layer h4 { margin: 0 0 0.15rem 0; font-size: 1rem; }
+.ae-layer h4 span { font-weight: 400; color: #374151; margin-left: 0.4rem; }
+.ae-layer h4 em { font-style: normal; background: #fde68a; border-radius: 0.3rem; padding: 0 0.35rem; margin-left: 0.3rem; }
+.ae-layer p { margin: 0 0 0.3rem 0; font-size: 0.85rem; color: #374151; }
+.ae-maps { display: flex; flex-wrap: wrap; gap: 3px; }
+.ae-map { width: 44px; height: 44px; image-rendering: pixelated; border-radius: 2px; background: #000; }
+.ae-code-layer .ae-map { width: 64px; height: 64px; outline: 2px solid #f59e0b; }
+.ae-empty .ae-layer { display: none; }
+"""
+_look_inside = st.components.v2.component("ae_lab.look_inside", js=component_script("live-inside.js"), css=_INSIDE_CSS)
+
+
+def look_inside(key: str, model: ServedModel, *, pad: str | None = None, digit: np.ndarray | None = None,
+                code_layer: str = "enc_pool_2") -> BrowserRuntime:
+    """A conv AE's activations layer by layer for the pad's drawing (live) or `digit`, computed in the browser."""
+    manifest = browser_manifest({model.name: model})
+    layers = (manifest["models"].get(model.name, {}).get("files", {}).get("activations") or {}).get("layers", [])
+    data = {"manifest": manifest, "model": model.name, "layers": layers, "pad": pad, "code_layer": code_layer,
+            "digit": None if digit is None else np.asarray(digit, dtype=np.float32).ravel().round(6).tolist(),
+            "empty": "Draw a digit to see what each layer of the conv AE makes of it.", "known": browser_runtime().ok}
+    _look_inside(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
+                 width="stretch")
     return browser_runtime()

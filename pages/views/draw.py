@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from ae_core.serving.runners import reconstruct_all
-from pages.shared.live_views import live_reconstructions
+from pages.shared.live_views import live_reconstructions, look_inside
 from pages.shared.resources import core_models
 from pages.shared.session_models import user_models, user_reconstructions
 from pages.shared.widgets import image_px, picker_beside_results, reconstruction_grid, show_image
@@ -57,4 +57,21 @@ def draw_and_reconstruct() -> None:
         session_reconstructions(digit, n_shipped)
 
 
+@st.fragment
+def inside_the_conv_ae() -> None:
+    """The conv AE's layers for the digit on the pad, live in the browser (where it runs the models)."""
+    reg = core_models()
+    if "conv" not in reg.models or not reg.models["conv"].can("activations"):
+        return
+    st.subheader("Look inside the conv AE")
+    st.caption("Each small square is one channel of a layer: what one learned filter responds to in your digit. "
+               "Follow the digit down to the 4x4x8 code (highlighted) and back up to the copy.")
+    drawing = st.session_state.get("draw-source", "Draw") == "Draw"
+    live = look_inside("draw-inside", reg.models["conv"], pad="draw-canvas" if drawing else None,
+                       digit=None if drawing else st.session_state.get("current_digit"))
+    if live.ok is False:
+        st.caption("The layer-by-layer view needs the in-browser runtime, which this browser lacks.")
+
+
 draw_and_reconstruct()
+inside_the_conv_ae()

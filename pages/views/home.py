@@ -11,6 +11,7 @@ from ae_core.models.errors import ModelFileError
 from ae_core.serving.registry import ModelRegistry
 from pages.shared.home_view import DESCRIPTIONS, TOUR, VAE_NOTE, layer_table, shipped_dense_widths, tour_grid
 from pages.shared.resources import registry, samples
+from pages.shared.live_views import live_reconstructions
 from pages.shared.widgets import drawing_canvas, presenter_mode, show_image
 
 
@@ -57,9 +58,14 @@ def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
         st.warning("The dense autoencoder is unavailable: " + reg.errors.get("dense", "model file not found")
                    + ". The other pages still work with the models that did load.")
         return
+    x, y = samples("mnist")
+    example = (x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)")
+    live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=240 if presenter_mode() else 220,
+                                pad="home", layout="pipeline", example=example)
+    if live.ok is True:
+        return  # the browser shows the copy, live while drawing
     if digit is None:
-        x, y = samples("mnist")
-        digit, what = x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)"
+        digit, what = example
     else:
         what = "your drawing<br>(shrunk to 28x28, as MNIST)"
     dense_copy(reg, digit, what)

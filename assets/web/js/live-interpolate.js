@@ -1,7 +1,7 @@
 // Interpolation scrubber: a range slider along the straight path between two codes, each position decoded in the
 // browser as the thumb moves (once per animation frame, one inference in flight). The live map rings the
 // current position (it listens to FRAME_EVENT).
-import { runtime } from "./runtime.js";
+import { reportRuntime, runtime } from "./runtime.js";
 import { paintGray, pixelCanvas } from "./images.js";
 
 const FRAME_EVENT = "ae-lab:latent-frame";  // the same name as live-latent.js's FRAME_EVENT
@@ -51,11 +51,9 @@ export default function (component) {
   }
   root.data = data;
   if (!root.rt) {
-    root.rt = runtime(data.manifest).then((rt) => {
-      if (data.known !== rt.ok) setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" });
-      return rt;
-    });
+    root.rt = runtime(data.manifest);
   }
+  reportRuntime(root.rt, data.known, setStateValue);
   const v = root.view, q = root.q || (root.q = { busy: false, wanted: null });  // shared by every rerun's call
 
   const at = () => {  // the slider's code, and the nearest of the server's frames

@@ -3,7 +3,7 @@
 // own canvas; the cross, the pinned point, the user's star and the interpolation path live on an overlay canvas,
 // so moving them never repaints the few thousand dots. A click (or Enter) pins the point: the component sends
 // `pinned` and Python moves the z sliders.
-import { runtime } from "./runtime.js";
+import { reportRuntime, runtime } from "./runtime.js";
 import { DRAWING_EVENT, SENT_PX } from "./pad.js";
 import { paintGray, pixelCanvas } from "./images.js";
 
@@ -202,11 +202,11 @@ export default function (component) {
   root.data = data;
   if (!root.rt) {
     root.rt = runtime(data.manifest).then((rt) => {
-      if (data.known !== rt.ok) setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" });
       if (rt.ok) for (const role of ["encoder", "decoder"]) rt.load(data.model, role);
       return rt;
     });
   }
+  reportRuntime(root.rt, data.known, setStateValue);
   if (data.probe) {  // only asks the browser about its runtime; the server's map is on the page meanwhile
     root.innerHTML = "";
     root.view = null;

@@ -1,7 +1,7 @@
 // Live reconstructions: every model's copy of a digit (and its error map, MSE and, for a VAE, its code),
 // computed in the browser by onnxruntime-web, repainted once per animation frame while a pad is drawn on.
 // At most one inference is in flight; a newer drawing waits for it and then only the newest is computed.
-import { runtime } from "./runtime.js";
+import { reportRuntime, runtime } from "./runtime.js";
 import { toMnist } from "./preprocess.js";
 import { DRAWING_EVENT, SENT_PX } from "./pad.js";
 import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
@@ -19,8 +19,29 @@ function cell(title, label) {
   return { fig, canvas, cap };
 }
 
+// Home's layout: input -> encoder -> the code's size -> decoder -> the copy, then the code's values.
+function buildPipeline(root, data) {
+  const m = data.models[0];
+  const status = document.createElement("div");
+  status.className = "ae-status";
+  status.setAttribute("role", "status");
+  const row = document.createElement("div");
+  row.className = "ae-pipeline";
+  const input = cell(`input: ${data.source}<br>(shrunk to 28x28, as MNIST)`, "The input digit, 28 by 28 pixels");
+  const middle = document.createElement("div");
+  middle.className = "ae-middle";
+  const copy = cell("the autoencoder's copy", `${m.label}: its copy of the digit`);
+  row.append(input.fig, middle, copy.fig);
+  const code = document.createElement("p");
+  code.className = "ae-code";
+  const explain = document.createElement("p");
+  root.append(status, row, code, explain);
+  return { status, input, cells: [{ ...m, rec: copy }], code, pipeline: { middle, explain } };
+}
+
 function build(root, data) {
   root.innerHTML = "";
+  if (data.layout === "pipeline") { root.style.setProperty("--ae-px", data.px + "px"); return buildPipeline(root, data); }
   root.style.setProperty("--ae-px", data.px + "px");
   const status = document.createElement("div");
   status.className = "ae-status";
@@ -47,7 +68,11 @@ function build(root, data) {
   return { status, input, grid, cells, code };
 }
 
-async function reconstruct(rt, m, x) {
+async function reconstruct(rt, m, x, withCode) {
+  if (withCode && !m.is_vae) {  // the code itself is shown: encoder, then decoder
+    const z = (await rt.run(m.name, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
+    return { rec: (await rt.run(m.name, "decoder", z, [1, z.length])).outputs[0].data, z };
+  }
   if (!m.is_vae) return { rec: (await rt.run(m.name, "model", x, [1, 28, 28, 1])).outputs[0].data };
   const z = (await rt.run(m.name, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
   const rec = (await rt.run(m.name, "decoder", z, [1, z.length])).outputs[0].data;
@@ -72,29 +97,37 @@ export default function (component) {
   if (!root.rt) {
     root.rt = runtime(data.manifest).then((rt) => {
       if (!rt.ok) root.view.status.textContent = "";
-      if (data.known !== rt.ok) setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" });
-      if (rt.ok) for (const m of data.models) for (const role of (m.is_vae ? ["encoder", "decoder"] : ["model"])) rt.load(m.name, role);
+      const roles = (m) => (m.is_vae || data.layout === "pipeline" ? ["encoder", "decoder"] : ["model"]);
+      if (rt.ok) {
+        const loads = data.models.flatMap((m) => roles(m).map((role) => rt.load(m.name, role)));
+        Promise.all(loads).then(() => { root.dataset.ready = "1"; }, (e) => { root.view.status.textContent = "Live preview failed: " + e.message; });
+      }
       return rt;
     });
   }
+  reportRuntime(root.rt, data.known, setStateValue);
   let busy = false, wanted = null;
 
   async function compute(job) {
     const rt = await root.rt;
     if (!rt.ok) return;
     const v = root.view;
-    const x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    let x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    const example = !x && root.data.example;
+    if (example) x = Float32Array.from(root.data.example.digit);
     root.classList.toggle("ae-empty", !x);
     if (!x) { v.status.textContent = root.data.empty; v.code.textContent = ""; return; }
     v.status.textContent = "";
+    if (v.pipeline) v.input.cap.innerHTML = "input: " + (example ? root.data.example.caption : `${root.data.source}<br>(shrunk to 28x28, as MNIST)`);
     const t0 = performance.now();
-    const outs = await Promise.all(v.cells.map((m) => reconstruct(rt, m, x)));
+    const outs = await Promise.all(v.cells.map((m) => reconstruct(rt, m, x, !!v.pipeline)));
     stats.computeMs.push(performance.now() - t0);
     paintGray(v.input.canvas, x);
     let codeText = "";
     v.cells.forEach((m, i) => {
       const rec = outs[i].rec, err = mse(x, rec);
       paintGray(m.rec.canvas, rec);
+      if (v.pipeline) { showPipeline(v, outs[i].z, err); return; }
       paintError(m.err.canvas, x, rec);
       m.err.cap.innerHTML = `error map<br>MSE ${err.toFixed(4)}`;
       m.rec.canvas.setAttribute("aria-label", `${m.label}: reconstruction of ${root.data.source}, MSE ${err.toFixed(4)}`);
@@ -133,3 +166,12 @@ export default function (component) {
 }
 
 const fmt = (v) => (v >= 0 ? "+" : "") + v.toFixed(2);
+
+function showPipeline(v, z, err) {
+  const n = z.length;
+  v.cells[0].rec.cap.innerHTML = `the autoencoder's copy<br>MSE ${err.toFixed(4)}`;
+  v.pipeline.middle.innerHTML = `encoder →<br><b>${n}</b><br>numbers<br>→ decoder`;
+  v.code.textContent = "The code the decoder rebuilt it from: " + Array.from(z, (c) => (c >= 0 ? "+" : "") + c.toFixed(1)).join("  ");
+  v.pipeline.explain.innerHTML = `784 pixel values went in, only <b>${n}</b> numbers came out of the encoder ` +
+    `(${Math.round(784 / n)}x fewer), and the decoder redrew the digit from them.`;
+}

@@ -30,9 +30,15 @@ async function modelBytes(url) {
   return bytes;
 }
 
+// Sessions are created one at a time: onnxruntime-web initialises its WebAssembly on the first create, and a
+// second create during that initialisation fails ("multiple calls to initializeWebAssembly").
+let creating = Promise.resolve();
+
 function session(model) {
   if (!sessions.has(model.key)) {
-    const created = modelBytes(model.url).then((b) => ort.InferenceSession.create(b, { executionProviders: ["wasm"] }));
+    const bytes = modelBytes(model.url);
+    const created = creating.then(() => bytes).then((b) => ort.InferenceSession.create(b, { executionProviders: ["wasm"] }));
+    creating = created.catch(() => null);
     created.catch(() => sessions.delete(model.key));  // a failed load may be tried again
     sessions.set(model.key, created);
   }

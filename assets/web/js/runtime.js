@@ -54,8 +54,19 @@ function start(manifest) {
     .catch((e) => { worker.terminate(); return { ok: false, reason: "onnxruntime-web failed to load: " + e.message }; });
 }
 
-// One runtime per page (every component's script shares this window), whatever the number of views.
+// One runtime per page (every component's script shares this window), whatever the number of views; each
+// view adds the models it uses to the one manifest.
 export function runtime(manifest) {
-  if (!window.__aeLabRuntime) window.__aeLabRuntime = start(manifest);
+  const shared = (window.__aeLabManifest = window.__aeLabManifest || { base: manifest.base, models: {} });
+  Object.assign(shared.models, manifest.models);
+  if (!window.__aeLabRuntime) window.__aeLabRuntime = start(shared);
   return window.__aeLabRuntime;
+}
+
+// Tell Python whether the runtime works, whenever what it knew (`known`: true, false or null) is not the truth.
+// Sent a moment after the component's render: a value set while a component mounts can be dropped.
+export function reportRuntime(rtPromise, known, setStateValue) {
+  rtPromise.then((rt) => {
+    if (known !== rt.ok) setTimeout(() => setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" }), 50);
+  });
 }

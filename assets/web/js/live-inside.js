@@ -1,0 +1,116 @@
+// Look inside the conv AE: every layer's activations for the digit being drawn, each channel a small heat map,
+// from the input down to the 4x4x8 code and back up, recomputed in the browser while the pen moves.
+import { reportRuntime, runtime } from "./runtime.js";
+import { toMnist } from "./preprocess.js";
+import { DRAWING_EVENT, SENT_PX } from "./pad.js";
+import { paintChannel, paintGray, pixelCanvas } from "./images.js";
+
+const WHAT = {
+  Conv2D: "convolution: each map is one learned 3x3 filter's response",
+  MaxPooling2D: "max-pooling: keeps the strongest response in each 2x2 block",
+  UpSampling2D: "upsampling: repeats each value into a 2x2 block",
+};
+
+function build(root, data) {
+  root.innerHTML = "";
+  const status = document.createElement("div");
+  status.className = "ae-status";
+  status.setAttribute("role", "status");
+  status.textContent = data.empty;
+  root.append(status);
+  const rows = [];
+  const input = document.createElement("section");
+  input.className = "ae-layer";
+  input.innerHTML = '<h4>input <span>28x28x1</span></h4>';
+  const inCanvas = pixelCanvas("The input digit");
+  inCanvas.classList.add("ae-map");
+  input.append(inCanvas);
+  root.append(input);
+  for (const layer of data.layers) {
+    const sec = document.createElement("section");
+    sec.className = "ae-layer" + (layer.name === data.code_layer ? " ae-code-layer" : "");
+    const [h, w, c] = layer.shape;
+    const title = document.createElement("h4");
+    title.innerHTML = `${layer.part === "encoder" ? "encoder" : "decoder"}: ${layer.name} <span>${h}x${w}x${c}</span>` +
+      (layer.name === data.code_layer ? " <em>the code</em>" : "");
+    const note = document.createElement("p");
+    note.textContent = WHAT[layer.type] || layer.type;
+    const maps = document.createElement("div");
+    maps.className = "ae-maps";
+    const canvases = [];
+    for (let k = 0; k < c; k++) {
+      const cv = document.createElement("canvas");
+      cv.className = "ae-map";
+      cv.setAttribute("role", "img");
+      cv.setAttribute("aria-label", `${layer.name}, channel ${k + 1} of ${c}`);
+      maps.append(cv);
+      canvases.push(cv);
+    }
+    sec.append(title, note, maps);
+    root.append(sec);
+    rows.push({ layer, canvases, h, w, c });
+  }
+  return { status, inCanvas, rows };
+}
+
+export default function (component) {
+  const { parentElement, data, setStateValue } = component;
+  let root = parentElement.querySelector(".ae-inside");
+  const fresh = !root;
+  if (fresh) {
+    root = document.createElement("div");
+    root.className = "ae-inside";
+    parentElement.append(root);
+    root.view = build(root, data);
+  }
+  root.data = data;
+  if (!root.rt) {
+    root.rt = runtime(data.manifest).then((rt) => {
+      if (rt.ok) rt.load(data.model, "activations");
+      return rt;
+    });
+  }
+  reportRuntime(root.rt, data.known, setStateValue);
+  let busy = false, wanted = null;
+
+  async function compute(job) {
+    const rt = await root.rt;
+    if (!rt.ok) return;
+    const v = root.view;
+    const x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    root.classList.toggle("ae-empty", !x);
+    if (!x) { v.status.textContent = root.data.empty; return; }
+    v.status.textContent = "";
+    const r = await rt.run(root.data.model, "activations", x, [1, 28, 28, 1]);
+    paintGray(v.inCanvas, x);
+    v.rows.forEach((row, i) => {
+      const out = r.outputs[i].data;
+      row.canvases.forEach((cv, k) => paintChannel(cv, out, row.h, row.w, k, row.c));
+    });
+  }
+
+  function schedule(job) {
+    wanted = job;
+    if (busy) return;
+    busy = true;
+    requestAnimationFrame(async () => {
+      while (wanted) {
+        const next = wanted;
+        wanted = null;
+        try { await compute(next); } catch (e) { root.view.status.textContent = "The look inside failed: " + e.message; }
+      }
+      busy = false;
+    });
+  }
+
+  if (root.listener) window.removeEventListener(DRAWING_EVENT, root.listener);
+  root.listener = null;
+  if (data.pad) {
+    root.listener = (e) => { if (e.detail.pad === root.data.pad) schedule({ pixels: e.detail.pixels }); };
+    window.addEventListener(DRAWING_EVENT, root.listener);
+    if (fresh) window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
+  } else if (data.digit) {
+    const key = data.digit.join(",");
+    if (key !== root.lastX) { root.lastX = key; schedule({ digit: Float32Array.from(data.digit) }); }
+  }
+}
