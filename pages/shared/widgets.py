@@ -32,7 +32,14 @@ FIGURE_CSS = """
 .ae-fig img, .ae-fig canvas { display: block; width: 100%; height: auto; image-rendering: pixelated;
     border-radius: 0.3rem; }
 .ae-row { display: grid; gap: 0.4rem 0.8rem; align-items: start; }
-.ae-model-title { font-weight: 600; line-height: 1.3; min-height: 2.6em; margin-bottom: 0.4rem; }
+.ae-model-title { font-weight: 600; line-height: 1.3; margin-bottom: 0.4rem; align-self: end; }
+/* One column per model, each between 92 px and the full image size; too narrow a row wraps rather than shrinking
+   the images below legibility, and a title, its images and captions share rows with the other models (subgrid),
+   so a long title no longer pushes its column down. */
+.ae-models { --ae-gap: 0.6rem; gap: 0.4rem var(--ae-gap);
+    grid-template-columns: repeat(auto-fit, minmax(max(92px, calc((100% - (var(--ae-n) - 1) * var(--ae-gap)) / var(--ae-n))), 1fr));
+    max-width: calc(var(--ae-n) * var(--ae-px, 140px) + (var(--ae-n) - 1) * var(--ae-gap)); }
+.ae-models > .ae-model { display: grid; grid-row: span 3; grid-template-rows: subgrid; gap: 0; }
 """
 BASE_CSS = f"""
 <style>
@@ -170,7 +177,8 @@ def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], lab
     cells = []
     for name, rec in recons.items():
         err = mse(rec, original)
-        cells.append(f'<div><div class="ae-model-title">{escape(labels.get(name, name))}</div>'
+        cells.append(f'<div class="ae-model"><div class="ae-model-title">{escape(labels.get(name, name))}</div>'
                      + figure_html(rec, "reconstruction", px)
                      + figure_html(error_heatmap(original, rec), f"error map<br>MSE {err:.4f}", px) + "</div>")
-    st.html(_row(cells, px))
+    st.html(f'<div class="ae-row ae-models" style="--ae-px: {px}px; --ae-n: {max(1, len(cells))}">'
+            + "".join(cells) + "</div>")

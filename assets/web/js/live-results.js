@@ -49,10 +49,11 @@ function build(root, data) {
   const input = cell(`input: ${data.source}<br>(28x28, as MNIST)`, "The input digit, 28 by 28 pixels");
   input.fig.classList.add("ae-input");
   const grid = document.createElement("div");
-  grid.className = "ae-row";
-  grid.style.gridTemplateColumns = `repeat(${data.models.length}, minmax(0, var(--ae-px)))`;
+  grid.className = "ae-row ae-models";
+  grid.style.setProperty("--ae-n", String(data.models.length));
   const cells = data.models.map((m) => {
     const box = document.createElement("div");
+    box.className = "ae-model";
     const title = document.createElement("div");
     title.className = "ae-model-title";
     title.textContent = m.label;
