@@ -62,14 +62,12 @@ def _valid(value: object) -> NoiseSettings | None:
 
 def live_denoise(key: str, models: Mapping[str, ServedModel], digit: np.ndarray, source: str, kind: str,
                  amount: float, seed: int, px: int, *, labels: Mapping[str, str] | None = None,
-                 help_text: Mapping[str, str] | None = None,
-                 known_models: Mapping[str, ServedModel] | None = None) -> tuple[NoiseSettings, BrowserRuntime]:
+                 help_text: Mapping[str, str] | None = None) -> tuple[NoiseSettings, BrowserRuntime]:
     """Mount the live view (shown only once the browser runtime works); returns (settings, runtime state).
 
-    `labels` name the models as the page does (default: each model's own label); `known_models` (default `models`) are the models whose files go in the manifest: the tab shares one
-    runtime, which keeps the manifest of whichever view started it, so pages pass every shipped model.
+    `labels` name the models as the page does (default: each model's own label).
     """
-    served = browser_manifest(known_models or models)
+    served = browser_manifest(models)
     shown = [{"name": n, "label": (labels or {}).get(n, m.label)} for n, m in models.items() if n in served["models"]]
     state = browser_runtime()
     data = {"manifest": served, "models": shown, "px": int(px), "source": source,

@@ -109,7 +109,7 @@ def live_view(reg: ModelRegistry, models: tuple[str, ...], digit: np.ndarray, so
         "amount": st.session_state.get("denoise-amount", 0.5), "seed": st.session_state[SEED_KEY]}
     settings, runtime = live_denoise(LIVE_KEY, {n: reg.models[n] for n in models}, digit, source, kept["kind"],
                                      kept["amount"], kept["seed"], 170 if presenting else image_px(),
-                                     labels=MODELS, help_text=AMOUNT_HELP, known_models=reg.models)
+                                     labels=MODELS, help_text=AMOUNT_HELP)
     if runtime.ok is True and models:
         st.session_state[LIVE_SETTINGS] = {"kind": settings.kind, "amount": settings.amount, "seed": settings.seed}
         st.session_state[SEED_KEY] = settings.seed

@@ -3,7 +3,7 @@
 // recomputed in the browser once per animation frame while the slider moves, with no Streamlit rerun.
 // Python hears the settings only when they settle (slider released, type changed, new noise), to move the
 // marker of its error-vs-noise curve. At most one inference is in flight; meanwhile only the newest waits.
-import { runtime } from "./runtime.js";
+import { reportRuntime, runtime } from "./runtime.js";
 import { addNoise } from "./noise.js";
 import { mse, paintGray, pixelCanvas } from "./images.js";
 
@@ -104,14 +104,10 @@ export default function (component) {
 
   if (!root.rt) {
     root.rt = runtime(data.manifest).then((rt) => {
-      if (data.known !== rt.ok) setStateValue("runtime", { ok: rt.ok, reason: rt.reason || "" });
-      if (rt.ok) {
-        // The tab's runtime keeps the manifest of the view that started it: make sure it knows these models.
-        for (const [name, m] of Object.entries(data.manifest.models)) if (!rt.manifest.models[name]) rt.manifest.models[name] = m;
-        for (const m of data.models) rt.load(m.name, "model");
-      }
+      if (rt.ok) for (const m of data.models) rt.load(m.name, "model");
       return rt;
     });
+    reportRuntime(root.rt, data.known, setStateValue);
   }
 
   let reportTimer = null;
