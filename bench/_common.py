@@ -88,3 +88,47 @@ def health_ok(url: str) -> bool:
         return urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
     except OSError:
         return False
+
+
+def _proc_table() -> dict[int, tuple[int, str, float]]:
+    """{pid: (parent pid, command name, CPU seconds so far)} of every process /proc shows."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        procs[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / tick)
+    return procs
+
+
+def cpu_seconds_split(server_pid: int, client_pid: int | None = None) -> dict[str, float]:
+    """CPU seconds (user + system) so far of: the app server, its children, and of the client side only the
+    processes under `client_pid` (default: this process): its chromium, Playwright's driver, this process.
+    Unlike cpu_seconds_by_group, chromium started by anyone else on the machine (other tests) is not counted."""
+    client_pid = client_pid or os.getpid()
+    procs = _proc_table()
+
+    def under(pid: int, root: int) -> bool:
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = procs.get(pid, (0, "", 0.0))[0]
+        return False
+
+    groups = {"server": 0.0, "server children": 0.0, "chromium": 0.0, "playwright driver": 0.0, "bench": 0.0}
+    for pid, (_, comm, cpu) in procs.items():
+        if pid == server_pid:
+            groups["server"] += cpu
+        elif under(pid, server_pid):
+            groups["server children"] += cpu
+        elif pid == client_pid:
+            groups["bench"] += cpu
+        elif under(pid, client_pid):
+            groups["chromium" if "chrom" in comm.lower() else "playwright driver"] += cpu
+    return groups

@@ -39,6 +39,8 @@ MIN_FIGURES = {"draw": 11, "": 2}
 #: The same phases with TensorFlow serving in the server (README, 2026-11-26, Draw page, 0.2-0.6 s pauses),
 #: printed beside today's figures: {sessions: (median ms, p95 ms)}.
 BEFORE = {1: (34, None), 20: (225, 522), 50: (1170, 1580)}
+#: The capacity summary: the largest session count whose pen-up answers have p95 at most this, with no errors.
+CAPACITY_P95_MS = 250
 SENT_PX = 128  # the pad sends its drawing at this size (pages/shared/canvas.js)
 
 
@@ -238,6 +240,12 @@ async def main_async(counts: list[int], seconds: float, train: bool, pause: tupl
         if 1 in results:
             verdicts.insert(0, f"one session < 250 ms: {'met' if results[1][0] < 250 else 'MISSED'}")
         print("targets: " + "; ".join(verdicts))
+        held = [n for n, (_, p95, e) in results.items() if p95 <= CAPACITY_P95_MS and e == 0]
+        print(f"capacity: the largest session count here with p95 <= {CAPACITY_P95_MS} ms and 0 errors: "
+              + (f"{max(held)}" if held else "none") + " (of " + ", ".join(
+                  f"{n}: p95 {p95:.0f} ms, {e} errors" for n, (_, p95, e) in results.items()) + ")")
+        print("    (these sessions speak the protocol without a browser, so the server answers every pen-up with "
+              "its own images, as for a browser without WebAssembly)")
     finally:
         stop_server(proc, log)
 
