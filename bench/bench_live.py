@@ -48,8 +48,21 @@ TWO = [(0.25, 0.3), (0.5, 0.15), (0.75, 0.3), (0.25, 0.85), (0.8, 0.85)]
 L_SHAPE = [(0.65, 0.15), (0.6, 0.85)]
 #: Strokes, each drawn on a cleared pad.
 STROKES = [SEVEN, ONE, ZERO, FOUR, TWO, L_SHAPE, SEVEN, ZERO, TWO, ONE]
-EVENT_MS = 8.0   # one pointer event every 8 ms (a 125 Hz mouse)
-STEP_PX = 8.0    # ~1000 px/s
+#: A pointer move every 16 ms (Chromium delivers pointer events once per frame anyway), 8 px apart (~500 px/s,
+#: a digit stroke in about half a second). Playwright's move waits for the page to take the event, so when the
+#: page's frames are longer the moves come slower: the printed interval is the one achieved.
+EVENT_MS = 16.0
+STEP_PX = 8.0
+#: Detach the Look inside view (the conv AE's every layer, also live on the Draw page) from the pad, so that the
+#: five models' figures can be told apart from its share; Streamlit re-attaches it whenever it re-renders.
+DETACH_INSIDE_JS = """() => {
+  let n = 0;
+  for (const e of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
+    const r = (e.shadowRoot || e).querySelector('.ae-inside');
+    if (r && r.listener) { window.removeEventListener('ae-lab:drawing', r.listener); n += 1; }
+  }
+  return n;
+}"""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -61,7 +74,7 @@ def verdict(value: float, target: float) -> str:
     return f"{'met' if value <= target else 'MISSED'}, target <= {target:g} ms"
 
 
-def live_stroke(page, box, points, sent: list) -> dict:
+def live_stroke(page, box, points, sent: list, detach_inside: bool = False) -> dict:
     """Draw one stroke with the mouse at a hand's pace; what happened while the pen was down and on pen-up."""
     xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
     path = [xy[0]]
@@ -69,6 +82,8 @@ def live_stroke(page, box, points, sent: list) -> dict:
         n = max(1, math.ceil(math.hypot(x1 - x0, y1 - y0) / STEP_PX))
         path += [(x0 + (x1 - x0) * i / n, y0 + (y1 - y0) * i / n) for i in range(1, n + 1)]
     page.mouse.move(*path[0])
+    if detach_inside and not page.evaluate(DETACH_INSIDE_JS):
+        raise RuntimeError("no Look inside view to detach")
     lat0, frames0 = page.evaluate("() => [window.__aeLabStats.latencyMs.length, window.__aeLabStats.frames]")
     sent0, cpu0, t0 = len(sent), cpu_seconds_split(SERVER_PID), time.perf_counter()
     page.mouse.down()
@@ -91,7 +106,7 @@ def live_stroke(page, box, points, sent: list) -> dict:
     cpu2, up_s = cpu_seconds_split(SERVER_PID), time.perf_counter() - t_up
     lat = page.evaluate(f"() => window.__aeLabStats.latencyMs.slice({lat0})")
     frames = page.evaluate("() => window.__aeLabStats.frames") - frames0
-    return {"lat": lat, "frames": frames, "events": len(path) - 1, "down_s": down_s, "up_s": up_s,
+    return {"lat": lat, "frames": frames, "events": len(path) - 1, "down_s": down_s, "moves_s": down_s - 0.1, "up_s": up_s,
             "sent_down": sent_down, "sent_up": len(sent) - sent0 - sent_down,
             "cpu_down": {k: cpu1[k] - cpu0[k] for k in cpu0}, "cpu_up": {k: cpu2[k] - cpu1[k] for k in cpu1}}
 
@@ -102,8 +117,11 @@ PER_MODEL_JS = """async (reps) => {
   const x = new Float32Array(784).map((_, i) => ((i % 28) > 8 && (i % 28) < 20 && i > 150 && i < 650) ? 1 : 0);
   const out = {};
   for (const [name, m] of Object.entries(models)) {
-    const roles = m.is_vae ? ["encoder", "decoder"] : (m.files.model ? ["model"] : null);
-    if (!roles) continue;
+    const jobs = [];
+    if (m.is_vae) jobs.push([name, ["encoder", "decoder"]]);
+    else if (m.files.model) jobs.push([name, ["model"]]);
+    if (m.files.activations && name === "conv") jobs.push(["conv, every layer (Look inside)", ["activations"]]);
+    for (const [key, roles] of jobs) {
     const wall = [], worker = [];
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
@@ -115,18 +133,25 @@ PER_MODEL_JS = """async (reps) => {
       }
       wall.push(performance.now() - t0); worker.push(ms);
     }
-    out[name] = { roles, wall, worker, label: m.label };
+    out[key] = { roles, wall, worker, label: m.label };
+  }
   }
   return out;
 }"""
 
-#: In-page hover timing on /latent: the real pointermove's timeStamp -> first animation frame after live-latent.js
-#: counts the decoded frame (it paints the decoded canvas just before counting).
+#: In-page hover timing on /latent, from the real pointermove's timeStamp: to live-latent.js's painting the decoded
+#: canvas (done in JS; on screen with the next frame), and to the first animation frame after that.
 HOVER_HOOK_JS = """() => {
-  const s = window.__aeLabStats, h = (window.__aeBenchHover = { last: 0, done: [], seen: s.latent.frames });
+  const s = window.__aeLabStats, live = s.latent;
+  // from: the newest pointermove when the decoded canvas was painted (both figures are timed from that one)
+  const h = (window.__aeBenchHover = { last: 0, from: 0, done: [], painted: [], seen: live.frames });
   window.addEventListener('pointermove', (e) => { h.last = e.timeStamp; }, true);
+  // live-latent.js counts a frame (Object.assign, so through this setter) right after painting the decoded canvas
+  let frames = live.frames;
+  Object.defineProperty(live, 'frames', { configurable: true, enumerable: true, get: () => frames,
+    set: (v) => { frames = v; h.from = h.last; if (h.last) h.painted.push(performance.now() - h.last); } });
   const tick = () => {
-    if (s.latent.frames !== h.seen) { h.seen = s.latent.frames; if (h.last) h.done.push(performance.now() - h.last); }
+    if (live.frames !== h.seen) { h.seen = live.frames; if (h.from) h.done.push(performance.now() - h.from); }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -162,39 +187,49 @@ def main() -> None:
             live_stroke(page, box, SEVEN, sent)
             clear.click()
             wait_idle(page)
-            page.evaluate("() => { window.__aeLabStats.computeMs.length = 0; window.__aeLabStats.latencyMs.length = 0; }")
 
-            results = []
-            for i in range(args.strokes):
-                results.append(live_stroke(page, box, STROKES[i % len(STROKES)], sent))
-                clear.click()
-                wait_idle(page)
-                page.wait_for_timeout(200)
-            compute = page.evaluate("() => window.__aeLabStats.computeMs.slice()")
-            lat = [x for r in results for x in r["lat"]]
+            def phase(detach: bool) -> tuple[list[dict], list[float], list[float]]:
+                page.evaluate("() => { window.__aeLabStats.computeMs.length = 0; window.__aeLabStats.latencyMs.length = 0; }")
+                out = []
+                for i in range(args.strokes):
+                    out.append(live_stroke(page, box, STROKES[i % len(STROKES)], sent, detach))
+                    clear.click()
+                    wait_idle(page)
+                    page.wait_for_timeout(200)
+                return out, page.evaluate("() => window.__aeLabStats.computeMs.slice()"), [x for r in out for x in r["lat"]]
 
-            print(f"\n== Draw page: {args.strokes} strokes, {sum(r['events'] for r in results)} pointer moves "
-                  f"(one every {EVENT_MS:g} ms, {STEP_PX:g} px apart), pad {box['width']:.0f} px ==")
-            print(f"in-page compute per frame, all five models + error maps ({len(compute)} frames): "
-                  f"median {statistics.median(compute):.1f} ms ({verdict(statistics.median(compute), 8)}), "
-                  f"p95 {pct(compute, 0.95):.1f} ms, max {max(compute):.1f} ms")
-            print(f"    before: {BEFORE['draw']}: the live frame is {53 / statistics.median(compute):.1f}x faster "
-                  "(and needs no server)")
-            print(f"pointer move -> repainted reconstructions ({len(lat)} frames, "
-                  f"{sum(r['frames'] for r in results)} repaints): median {statistics.median(lat):.1f} ms, "
-                  f"p95 {pct(lat, 0.95):.1f} ms ({verdict(pct(lat, 0.95), 33)}), max {max(lat):.1f} ms")
-            print(f"    before: {BEFORE['draw']}, and nothing at all while the pen moved; "
-                  f"p95 here is {pct(lat, 0.95) / 53:.2f}x that pen-up median")
+            def report(title: str, results: list[dict], compute: list[float], lat: list[float]) -> None:
+                moves = sum(r["events"] for r in results)
+                interval = sum(r["moves_s"] for r in results) * 1000 / moves
+                print(f"\n== Draw page, {title}: {len(results)} strokes, {moves} pointer moves {STEP_PX:g} px apart, "
+                      f"one every {interval:.0f} ms achieved (asked {EVENT_MS:g}), pad {box['width']:.0f} px ==")
+                med = statistics.median(compute)
+                print(f"in-page compute per frame, all five models + error maps ({len(compute)} frames): "
+                      f"median {med:.1f} ms ({verdict(med, 8)}), p95 {pct(compute, 0.95):.1f} ms, max {max(compute):.1f} ms")
+                print(f"    before: {BEFORE['draw']}: ratio {53 / med:.1f}x (and no server)")
+                print(f"pointer move -> repainted reconstructions ({len(lat)} frames, "
+                      f"{sum(r['frames'] for r in results)} repaints): median {statistics.median(lat):.1f} ms, "
+                      f"p95 {pct(lat, 0.95):.1f} ms ({verdict(pct(lat, 0.95), 33)}), max {max(lat):.1f} ms")
+                print(f"    before: {BEFORE['draw']}, nothing while the pen moved; p95 here / 53 ms = {pct(lat, 0.95) / 53:.2f}")
+
+            results, compute, lat = phase(False)
+            report("as shipped (the five models and the Look inside view follow the pen)", results, compute, lat)
+            results_b, compute_b, lat_b = phase(True)
+            report("the Look inside view detached by the bench (the five models alone follow the pen)",
+                   results_b, compute_b, lat_b)
+            print(f"    the Look inside view's share: compute median {statistics.median(compute):.1f} -> "
+                  f"{statistics.median(compute_b):.1f} ms ({statistics.median(compute) / statistics.median(compute_b):.1f}x), "
+                  f"move -> repaint p95 {pct(lat, 0.95):.1f} -> {pct(lat_b, 0.95):.1f} ms")
 
             per = page.evaluate(PER_MODEL_JS, 30)
             print("each model alone through window.__aeLabRuntime (30 runs, a fixed 28x28 digit): "
                   "median worker round trip / session.run in the worker")
             for name, r in per.items():
-                print(f"    {name:8s} ({'+'.join(r['roles'])}): {statistics.median(r['wall']):.2f} ms / "
+                print(f"    {name:10s} ({'+'.join(r['roles'])}): {statistics.median(r['wall']):.2f} ms / "
                       f"{statistics.median(r['worker']):.2f} ms   (first run {r['wall'][0]:.2f} ms)")
-            total = sum(statistics.median(r["wall"]) for r in per.values())
-            print(f"    sum of the medians, one after another: {total:.1f} ms (the live frame runs them concurrently "
-                  "in one worker, so its compute is close to this sum)")
+            total = sum(statistics.median(r["wall"]) for k, r in per.items() if "activations" not in k)
+            print(f"    the five models' medians added up: {total:.1f} ms (a live frame sends them together to the one "
+                  "worker, which runs them one after another; the Look inside run queues in the same worker)")
 
             down_s = sum(r["down_s"] for r in results)
             up_n = len(results)
@@ -212,6 +247,9 @@ def main() -> None:
                   f"{cpu_up['server'] * 1000 / up_n:.1f} ms per stroke; before: {BEFORE['cpu']}")
             print("CPU split, cores busy while the pen moved: "
                   + ", ".join(f"{k} {v / down_s:.2f}" for k, v in cpu_down.items()))
+            down_b = sum(r["down_s"] for r in results_b)
+            print("CPU split, cores busy while the pen moved, Look inside detached: "
+                  + ", ".join(f"{k} {sum(r['cpu_down'][k] for r in results_b) / down_b:.2f}" for k in cpu_down))
             up_s = sum(r["up_s"] for r in results)
             print(f"CPU split, ms per pen-up (pen-up until idle, {up_s / up_n * 1000:.0f} ms each incl. 300 ms rest): "
                   + ", ".join(f"{k} {v * 1000 / up_n:.0f}" for k, v in cpu_up.items()))
@@ -241,13 +279,14 @@ def main() -> None:
                 py_ms.append((time.perf_counter() - t0) * 1000)
                 page.wait_for_timeout(120)
             jumps = page.evaluate("() => window.__aeBenchHover.done.splice(0)")
+            painted = page.evaluate("() => window.__aeBenchHover.painted.splice(0)")
             decode = page.evaluate("() => window.__aeLabStats.computeMs.splice(0)")
             # a continuous sweep across the map, as a hand moves
             y = mbox["y"] + 0.45 * mbox["height"]
             xs = [mbox["x"] + mbox["width"] * (0.1 + 0.8 * i / 120) for i in range(121)]
             page.mouse.move(xs[0], y)
             page.wait_for_timeout(200)
-            page.evaluate("() => window.__aeBenchHover.done.splice(0)")
+            page.evaluate("() => [window.__aeBenchHover.done.splice(0), window.__aeBenchHover.painted.splice(0)]")
             next_at = time.perf_counter()
             for x in xs[1:] + xs[::-1]:
                 next_at += EVENT_MS / 1000
@@ -255,16 +294,20 @@ def main() -> None:
                 page.mouse.move(x, y)
             page.wait_for_timeout(300)
             sweep = page.evaluate("() => window.__aeBenchHover.done.splice(0)")
+            sweep_painted = page.evaluate("() => window.__aeBenchHover.painted.splice(0)")
             hover_sent = len(sent) - sent0
             print(f"\n== Latent page: hover -> decoded digit repainted (2-d VAE decoder in the browser) ==")
             print(f"in the page, pointermove -> frame after the decoded canvas is painted ({len(jumps)} hovers): "
                   f"median {statistics.median(jumps):.1f} ms ({verdict(statistics.median(jumps), 20)}), "
                   f"p95 {pct(jumps, 0.95):.1f} ms")
+            print(f"    pointermove -> decoded canvas painted in JS (on screen with the next frame): median "
+                  f"{statistics.median(painted):.1f} ms ({verdict(statistics.median(painted), 20)}), p95 {pct(painted, 0.95):.1f} ms")
             print(f"    decoder alone (live-latent.js's ms): median {statistics.median(decode):.2f} ms")
             print(f"    from Python, page.mouse.move -> z text changed (includes Playwright's round trip, "
                   f"{len(py_ms)} hovers): median {statistics.median(py_ms):.1f} ms, p95 {pct(py_ms, 0.95):.1f} ms")
             print(f"    sweep across the map ({len(xs) * 2 - 2} moves, {EVENT_MS:g} ms apart; {len(sweep)} decodes): "
-                  f"median {statistics.median(sweep):.1f} ms, p95 {pct(sweep, 0.95):.1f} ms")
+                  f"to the frame after: median {statistics.median(sweep):.1f} ms, p95 {pct(sweep, 0.95):.1f} ms; to painted: "
+                  f"median {statistics.median(sweep_painted):.1f} ms, p95 {pct(sweep_painted, 0.95):.1f} ms")
             print(f"    before: {BEFORE['latent']}: the in-page hover median is "
                   f"{182 / statistics.median(jumps):.0f}x faster than the click, "
                   f"{467 / statistics.median(jumps):.0f}x the cross")
