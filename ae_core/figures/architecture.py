@@ -68,7 +68,29 @@ def architecture_svg(
         parts.append(f'<text x="{sx((a + b) / 2):.1f}" y="{sy(0.65):.1f}" text-anchor="middle" fill="{color}" '
                      f'font-weight="bold" font-size="{FONT_SIZE + 1}">{label}</text>')
     view_h = (y_hi + 0.84) * uy
+    title, desc = escape(ARCHITECTURE_TITLE), escape(architecture_description(w.astype(int).tolist(), c))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {view_h:.0f}" '
             f'width="{width * height / view_h:.0f}" height="{height}" preserveAspectRatio="xMidYMid meet" role="img" '
-            f'aria-label="autoencoder layer sizes {" ".join(str(int(v)) for v in w)}" '
-            f'font-family="sans-serif" font-size="{FONT_SIZE}" fill="{INK}">{"".join(parts)}</svg>')
+            f'aria-labelledby="arch-title arch-desc" aria-label="{title}: {desc}" '
+            f'font-family="sans-serif" font-size="{FONT_SIZE}" fill="{INK}">'
+            f'<title id="arch-title">{title}</title><desc id="arch-desc">{desc}</desc>{"".join(parts)}</svg>')
+
+
+ARCHITECTURE_TITLE = "Autoencoder architecture diagram"
+
+
+def architecture_description(widths: Sequence[int], code_index: int | None = None) -> str:
+    """The diagram in words, as its text alternative: the encoder's layer sizes down to the code, then the
+    decoder's back up, e.g. "The encoder narrows 784 input numbers through 64 and 32 to a code of 16 numbers;
+    the decoder widens it through 32 and 64 back to 784 output numbers.\""""
+    w = [int(v) for v in widths]
+    c = int(np.argmin(w)) if code_index is None else int(code_index)
+
+    def through(ws: list[int]) -> str:
+        if not ws:
+            return ""
+        joined = ws[0] if len(ws) == 1 else ", ".join(map(str, ws[:-1])) + f" and {ws[-1]}"
+        return f" through {joined}"
+
+    return (f"The encoder narrows {w[0]} input numbers{through(w[1:c])} to a code of {w[c]} numbers; "
+            f"the decoder widens it{through(w[c + 1:-1])} back to {w[-1]} output numbers.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
-from html import escape
+import re
+from html import escape, unescape
 
 import numpy as np
 from PIL import Image
@@ -83,14 +84,24 @@ def png_data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def figure_html(image: np.ndarray, caption: str = "", px: int = 140) -> str:
+def alt_text(caption_html: str) -> str:
+    """A caption written as HTML as plain text for an alt attribute: line breaks become ", ", tags go."""
+    text = re.sub(r"<br\s*/?>", ", ", caption_html or "")
+    return " ".join(unescape(re.sub(r"<[^>]*>", "", text)).split())
+
+
+def figure_html(image: np.ndarray, caption: str = "", px: int = 140, alt: str | None = None) -> str:
     """An image shown `px` wide with crisp (pixelated) scaling and a caption below, as one HTML figure.
 
-    The caption is HTML (line breaks as <br>); escape any user text in it first.
+    The caption is HTML (line breaks as <br>); escape any user text in it first. `alt` is the image's text
+    alternative (plain text, escaped here), e.g. "Dense AE's reconstruction of your drawing, MSE 0.0123";
+    without one the caption's text stands in, so no image is left unnamed. Pass alt="" only for decoration.
     """
     cap = f'<figcaption class="ae-caption">{caption}</figcaption>' if caption else ""
+    text = alt_text(caption) if alt is None else alt
     return (f'<figure class="ae-fig" style="max-width:{int(px)}px"><img src="{png_data_url(image)}" '
-            f'width="{int(px)}" height="{int(px * np.shape(image)[0] / np.shape(image)[1])}" alt="">{cap}</figure>')
+            f'width="{int(px)}" height="{int(px * np.shape(image)[0] / np.shape(image)[1])}" '
+            f'alt="{escape(text, quote=True)}">{cap}</figure>')
 
 
 def interpolation_strip(frames: np.ndarray, gap: int = 2, gap_value: int = 255) -> np.ndarray:

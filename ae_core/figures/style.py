@@ -72,6 +72,24 @@ def apply_style(
     )
     if legend_top:
         fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0))
+    ink_text(fig)
+    return fig
+
+
+def ink_text(fig: go.Figure) -> go.Figure:
+    """Every chart text in INK (in place): title, axis titles and ticks, legend and its title, colour bars.
+
+    Streamlit's Plotly theme sets its own grey (rgb(128,132,149), 3.7:1 on white, under WCAG's 4.5:1) on
+    ticks, axis titles and the legend title; a template only supplies defaults, so these are set on the
+    figure itself, where they win over any theme.
+    """
+    fig.update_layout(title_font_color=INK, legend_font_color=INK, legend_title_font_color=INK)
+    fig.update_xaxes(tickfont_color=INK, title_font_color=INK)
+    fig.update_yaxes(tickfont_color=INK, title_font_color=INK)
+    fig.update_coloraxes(colorbar_tickfont_color=INK, colorbar_title_font_color=INK)
+    for trace in fig.data:
+        if "colorbar" in trace:
+            trace.update(colorbar=dict(tickfont=dict(color=INK), title=dict(font=dict(color=INK))))
     return fig
 
 

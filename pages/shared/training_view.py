@@ -94,7 +94,8 @@ def digit_strip(images: np.ndarray, label: str) -> None:
     """A labelled row of digits as one crisp image."""
     left, right = st.columns([1, 7], vertical_alignment="center")
     left.markdown(f"**{label}**")
-    right.image(upscale(interpolation_strip(np.clip(images, 0, 1), gap=2), 3), width="stretch")
+    right.image(upscale(interpolation_strip(np.clip(images, 0, 1), gap=2), 3), width="stretch",
+                alt=f"{label}: a row of {len(images)} digits")
 
 
 def show_reconstructions(job_id: str, epoch: int) -> None:

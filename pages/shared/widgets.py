@@ -1,7 +1,7 @@
 """Shared widgets: presenter mode, sidebar, drawing canvas, digit picker and image rows."""
 from __future__ import annotations
 
-from html import escape
+from html import escape, unescape
 
 import numpy as np
 import streamlit as st
@@ -15,6 +15,7 @@ from pages.shared.canvas import drawing_pad
 from pages.shared.resources import samples
 
 CURRENT_DIGIT = "current_digit"  # session key: the last digit the user drew, picked or uploaded (28x28)
+CURRENT_SOURCE = "current_digit_source"  # session key: where the current digit came from, as plain text
 PRESENTER_CSS = """
 <style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
@@ -101,25 +102,33 @@ def drawing_canvas(key: str = "canvas", label: str = "Drawing pad", *, remember:
     return digit
 
 
+def _remember(digit: np.ndarray, source: str) -> None:
+    st.session_state[CURRENT_DIGIT] = digit
+    st.session_state[CURRENT_SOURCE] = unescape(source)
+
+
 def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None, str]:
-    """Draw, pick a random test digit, or upload an image; returns (28x28 digit or None, where it came from)."""
+    """Draw, choose a test digit (class 0-9, stepping through its examples, or a random one), or upload an image;
+    returns (28x28 digit or None, where it came from). Choosing a digit is the keyboard's way in: a free-hand pad
+    is pointer-only."""
+    from pages.shared.digit_sources import test_digit_row  # digit_sources builds on this module
     sources = ["Draw", "Test digit", "Upload"]
     source = st.radio("Input", sources, index=sources.index(default), horizontal=True, key=f"{key}-source",
                       label_visibility="collapsed")
     if source == "Draw":
         digit = drawing_canvas(f"{key}-canvas")
         if digit is None:
-            st.info("Draw a digit (0-9) on the black square with your mouse or finger.")
+            st.info("Draw a digit (0-9) on the black square with your mouse or finger, "
+                    "or choose one under \"Test digit\" (keyboard).")
+        else:
+            st.session_state[CURRENT_SOURCE] = "your drawing"
         return digit, "your drawing"
     if source == "Test digit":
         x, y = samples("mnist")
-        idx_key = f"{key}-idx"
-        st.session_state.setdefault(idx_key, 0)
-        if st.button("Random test digit", key=f"{key}-random"):
-            st.session_state[idx_key] = int(np.random.default_rng().integers(len(x)))
-        i = st.session_state[idx_key]
-        st.session_state[CURRENT_DIGIT] = x[i]
-        return x[i], f"test digit #{i} (label {y[i]})"
+        i = test_digit_row(key, random=True)
+        what = f"test digit #{i} (label {y[i]})"
+        _remember(x[i], what)
+        return x[i], what
     upload = st.file_uploader("Image of a digit (PNG, JPEG, ...)", type=None, key=f"{key}-upload")
     if upload is None:
         st.info("Upload a photo or scan of a single handwritten digit.")
@@ -132,8 +141,9 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
     if digit is None:
         st.warning("No digit found in that image: it looks blank.")
         return None, "upload"
-    st.session_state[CURRENT_DIGIT] = digit
-    return digit, f"upload {escape(upload.name)}"
+    what = f"upload {escape(upload.name)}"
+    _remember(digit, what)
+    return digit, what
 
 
 def picker_beside_results(key: str) -> tuple[np.ndarray | None, str, DeltaGenerator]:
@@ -154,9 +164,11 @@ def image_px() -> int:
     return 200 if presenter_mode() else 140
 
 
-def show_image(image: np.ndarray, caption: str = "", width: int | None = None) -> None:
-    """A crisp, enlarged 28x28 image (float in [0,1] or RGB uint8) with a centred HTML caption, as one element."""
-    st.html(figure_html(image, caption, width or image_px()))
+def show_image(image: np.ndarray, caption: str = "", width: int | None = None, alt: str | None = None) -> None:
+    """A crisp, enlarged 28x28 image (float in [0,1] or RGB uint8) with a centred HTML caption, as one element.
+
+    `alt` is its text alternative (plain text); by default the caption's text."""
+    st.html(figure_html(image, caption, width or image_px(), alt))
 
 
 def _row(cells: list[str], px: int) -> str:
@@ -165,20 +177,30 @@ def _row(cells: list[str], px: int) -> str:
             + "".join(cells) + "</div>")
 
 
-def image_row(items: list[tuple[np.ndarray, str]], width: int | None = None) -> None:
-    """Images side by side (wrapping on narrow screens), each with its caption, as one element."""
+def image_row(items: list[tuple[np.ndarray, str] | tuple[np.ndarray, str, str]], width: int | None = None) -> None:
+    """Images side by side (wrapping on narrow screens), each with its caption, as one element.
+
+    An item is (image, caption) or (image, caption, alt text); without alt text the caption's text is used."""
     px = width or image_px()
-    st.html(_row([figure_html(img, cap, px) for img, cap in items], px))
+    st.html(_row([figure_html(item[0], item[1], px, item[2] if len(item) > 2 else None) for item in items], px))
 
 
-def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], labels: dict[str, str]) -> None:
-    """Per model: its name, reconstruction, an error heat map and the MSE, side by side in one element."""
+def reconstruction_grid(original: np.ndarray, recons: dict[str, np.ndarray], labels: dict[str, str],
+                        source: str | None = None) -> None:
+    """Per model: its name, reconstruction, an error heat map and the MSE, side by side in one element.
+
+    Each image's alt text names the model, what it reconstructed (`source`, plain text; by default where the
+    current digit came from) and the error, e.g. "Dense AE's reconstruction of your drawing, MSE 0.0123"."""
     px = image_px()
+    what = source or st.session_state.get(CURRENT_SOURCE) or "the input digit"
     cells = []
     for name, rec in recons.items():
         err = mse(rec, original)
-        cells.append(f'<div class="ae-model"><div class="ae-model-title">{escape(labels.get(name, name))}</div>'
-                     + figure_html(rec, "reconstruction", px)
-                     + figure_html(error_heatmap(original, rec), f"error map<br>MSE {err:.4f}", px) + "</div>")
+        label = labels.get(name, name)
+        cells.append(f'<div class="ae-model"><div class="ae-model-title">{escape(label)}</div>'
+                     + figure_html(rec, "reconstruction", px, f"{label}'s reconstruction of {what}, MSE {err:.4f}")
+                     + figure_html(error_heatmap(original, rec), f"error map<br>MSE {err:.4f}", px,
+                                   f"{label}'s error map (bright where its reconstruction of {what} differs), "
+                                   f"MSE {err:.4f}") + "</div>")
     st.html(f'<div class="ae-row ae-models" style="--ae-px: {px}px; --ae-n: {max(1, len(cells))}">'
             + "".join(cells) + "</div>")

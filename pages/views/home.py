@@ -4,7 +4,7 @@ import streamlit as st
 
 from ae_core.analysis.compression import compression_ratio
 from ae_core.analysis.metrics import mse
-from ae_core.figures.architecture import architecture_svg
+from ae_core.figures.architecture import ARCHITECTURE_TITLE, architecture_description, architecture_svg
 from ae_core.models.architecture import ModelCard, card_from_sidecar
 from ae_core.models.catalog import SHIPPED_MODELS
 from ae_core.models.errors import ModelFileError
@@ -29,7 +29,8 @@ def intro(reg: ModelRegistry) -> None:
         "drawing new digits."
     )
     with diagram:
-        st.image(architecture_svg(widths), width="stretch")
+        st.image(architecture_svg(widths), width="stretch",
+                 alt=f"{ARCHITECTURE_TITLE}: {architecture_description(widths)}")
         st.caption(f"The dense autoencoder in the demo below: {' → '.join(str(w) for w in widths)} numbers "
                    "per layer (bar height grows with the square root of the layer's size).")
 

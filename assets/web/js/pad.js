@@ -19,7 +19,7 @@ export function mountPad(parent, { size, label, send, key }) {
     pad = document.createElement("div");
     pad.className = "ae-pad";
     pad.innerHTML =
-      '<canvas class="ae-canvas" data-testid="ae-canvas" role="img"></canvas>' +
+      '<canvas class="ae-canvas" data-testid="ae-canvas" role="img" tabindex="0"></canvas>' +
       '<div class="ae-tools">' +
       '<button type="button" class="ae-undo" disabled>Undo</button>' +
       '<button type="button" class="ae-clear" disabled>Clear</button>' +
@@ -29,7 +29,8 @@ export function mountPad(parent, { size, label, send, key }) {
   }
   pad.send = send;  // the latest one Streamlit handed us
   pad.key = key || "pad";
-  pad.querySelector("canvas").setAttribute("aria-label", label || "Drawing pad");
+  pad.label = label || "Drawing pad";
+  pad.describe();
   if (pad.querySelector("canvas").width !== size) pad.resize(size);
   return pad;
 }
@@ -59,11 +60,29 @@ function install(pad) {
     ctx.stroke();
   }
 
+  // Accessibility: the canvas is focusable and named with what to do and its state; Undo and Clear say what
+  // they act on. Free-hand drawing needs a pointer; Backspace (or Ctrl+Z) undoes and Escape clears from the
+  // keyboard, and the pages offer "Test digit" to choose a digit without drawing.
+  pad.describe = () => {
+    const n = strokes.length;
+    canvas.setAttribute("aria-label", n === 0
+      ? `${pad.label || "Drawing pad"}, empty: draw a digit (0-9) with a mouse, pen or finger`
+      : `${pad.label || "Drawing pad"} with ${n} stroke${n === 1 ? "" : "s"}: Backspace undoes, Escape clears`);
+    undo.setAttribute("aria-label", n ? `Undo the last stroke (${n} drawn)` : "Undo (nothing drawn)");
+    clear.setAttribute("aria-label", n ? "Clear the drawing pad" : "Clear (nothing drawn)");
+  };
+  canvas.addEventListener("keydown", (e) => {
+    if (!strokes.length || current) return;
+    if (e.key === "Backspace" || (e.key === "z" && (e.ctrlKey || e.metaKey))) { e.preventDefault(); undo.click(); }
+    else if (e.key === "Escape") { e.preventDefault(); clear.click(); }
+  });
+
   function repaint() {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     for (const s of strokes) segment(s, 1);
     undo.disabled = clear.disabled = strokes.length === 0;
+    pad.describe();
   }
 
   // What is sent: the drawing scaled to 128x128 (the size of NIST's original digits, from which MNIST's 20x20
@@ -141,6 +160,7 @@ function install(pad) {
     if (frame) cancelAnimationFrame(frame);
     flush();
     current = null;
+    pad.describe();
     send();
   };
   undo.onclick = () => { strokes.pop(); repaint(); send(); };

@@ -5,7 +5,7 @@ import plotly.io as pio
 import pytest
 
 from ae_core.analysis.latent import grid_codes
-from ae_core.figures.images import error_heatmap, figure_html, interpolation_strip, png_data_url, tile_images, to_uint8, upscale
+from ae_core.figures.images import alt_text, error_heatmap, figure_html, interpolation_strip, png_data_url, tile_images, to_uint8, upscale
 from ae_core.figures.latent import manifold_figure
 from ae_core.figures.style import ERROR_CMAP_ANCHORS
 
@@ -128,6 +128,20 @@ def test_figure_html_has_one_crisp_image_and_the_caption():
     assert html.count("<img ") == 1 and 'width="140" height="140"' in html
     assert 'class="ae-fig"' in html and "<figcaption" in html and "MSE 0.0100" in html
     assert "<figcaption" not in figure_html(np.zeros((28, 28)), "", 100)
+
+
+def test_figure_html_alt_text_is_given_or_the_captions_text_never_empty():
+    html = figure_html(np.zeros((28, 28)), "reconstruction", 140, alt="Dense AE's reconstruction of your drawing, "
+                       "MSE 0.0123 <&>")
+    assert 'alt="Dense AE&#x27;s reconstruction of your drawing, MSE 0.0123 &lt;&amp;&gt;"' in html
+    assert 'alt="error map, MSE 0.0100"' in figure_html(np.zeros((28, 28)), "error map<br>MSE 0.0100")
+    assert 'alt="upload a&amp;b.png"' in figure_html(np.zeros((28, 28)), "<b>upload a&amp;b.png</b>")
+    assert 'alt=""' in figure_html(np.zeros((28, 28)), "decoration", alt="")  # only when asked for
+
+
+def test_alt_text_from_html_captions():
+    assert alt_text("frame 1 of 10<br>z = (+0.10, -0.20)") == "frame 1 of 10, z = (+0.10, -0.20)"
+    assert alt_text("<b>7</b>") == "7" and alt_text("") == ""
 
 
 def test_png_data_url_round_trip():

@@ -1,0 +1,31 @@
+"""Tests for ae_core.figures.style: chart text in INK on the figure itself, so Streamlit's Plotly theme (a grey of
+3.7:1 on white) cannot override it."""
+import numpy as np
+import plotly.graph_objects as go
+
+from ae_core.figures.architecture import architecture_description, architecture_svg
+from ae_core.figures.style import INK, apply_style
+
+
+def test_apply_style_sets_every_text_colour_explicitly():
+    fig = make_subplots_like()
+    apply_style(fig, "title", "x", "y")
+    lay = fig.layout
+    assert lay.title.font.color == INK and lay.legend.font.color == INK and lay.legend.title.font.color == INK
+    for axis in (lay.xaxis, lay.yaxis, lay.xaxis2):
+        assert axis.tickfont.color == INK and axis.title.font.color == INK
+    assert fig.data[0].colorbar.tickfont.color == INK
+
+
+def make_subplots_like() -> go.Figure:
+    fig = go.Figure([go.Heatmap(z=np.eye(3)), go.Scatter(y=[1, 2], xaxis="x2")])
+    fig.update_layout(xaxis2=dict(overlaying="x"))
+    return fig
+
+
+def test_architecture_svg_has_a_text_alternative():
+    svg = architecture_svg([784, 64, 16, 64, 784])
+    desc = architecture_description([784, 64, 16, 64, 784])
+    assert desc == ("The encoder narrows 784 input numbers through 64 to a code of 16 numbers; "
+                    "the decoder widens it through 64 back to 784 output numbers.")
+    assert 'role="img"' in svg and f"<desc id=\"arch-desc\">{desc}</desc>" in svg and "<title id=\"arch-title\">" in svg
