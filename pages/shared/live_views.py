@@ -90,9 +90,9 @@ _INSIDE_CSS = LIVE_CSS + """
 .ae-layer h4 span { font-weight: 400; color: #374151; margin-left: 0.4rem; }
 .ae-layer h4 em { font-style: normal; background: #fde68a; border-radius: 0.3rem; padding: 0 0.35rem; margin-left: 0.3rem; }
 .ae-layer p { margin: 0 0 0.3rem 0; font-size: 0.85rem; color: #374151; }
-.ae-maps { display: flex; flex-wrap: wrap; gap: 3px; }
+.ae-sheet { display: block; height: auto; image-rendering: pixelated; background: #fff; }
 .ae-map { width: 44px; height: 44px; image-rendering: pixelated; border-radius: 2px; background: #000; }
-.ae-code-layer .ae-map { width: 64px; height: 64px; outline: 2px solid #f59e0b; }
+.ae-code-layer .ae-sheet { outline: 2px solid #f59e0b; outline-offset: 2px; }
 .ae-empty .ae-layer { display: none; }
 """
 _look_inside = st.components.v2.component("ae_lab.look_inside", js=component_script("live-inside.js"), css=_INSIDE_CSS)

@@ -95,8 +95,11 @@ def interpolation_tab(runner: ServedModel, big: int) -> tuple[np.ndarray | None,
         with frame_col:
             show_image(frames[frame - 1], f"frame {frame} of {steps}<br>z = ({path[frame - 1][0]:+.2f}, "
                        f"{path[frame - 1][1]:+.2f})", big)
+    if cap_a == cap_b:  # two drawings (or the same test digit twice) would read "your drawing to your drawing"
+        cap_a, cap_b = f"{cap_a} (From)", f"{cap_b} (To)"
     st.image(upscale(interpolation_strip(frames), 3), caption=f"{cap_a} to {cap_b}: decoded codes on the "
-             "straight line between their two codes (the black path on the map)", width="stretch")
+             "straight line between their two codes (the black path on the map)", width="stretch",
+             alt=f"{steps} digits decoded on the way from {cap_a} to {cap_b}, left to right")
     return path, None if frame is None else frame - 1
 
 

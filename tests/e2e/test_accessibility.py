@@ -114,10 +114,7 @@ def test_draw_with_results(app_page: Page, path: str):
     assert_no_exception(page)
 
 
-LATENT_TABS = ["Manifold grid", pytest.param("Interpolation", marks=pytest.mark.xfail(strict=True, reason=(
-    "pages/views/latent.py (not this change's file) shows the interpolation strip with st.image(..., caption=...) "
-    "and no alt=: axe's image-alt. Fixed by passing alt=, e.g. alt=f'{cap_a} to {cap_b}: {steps} decoded frames'; "
-    "then remove this mark"))), "Sample from the prior", "Your digit on the map"]
+LATENT_TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
 
 
 @pytest.mark.parametrize("tab", LATENT_TABS)

@@ -67,3 +67,29 @@ export function paintChannel(canvas, values, h, w, offset = 0, stride = 1) {
   }
   ctx.putImageData(img, 0, 0);
 }
+
+// Paint all c channels of an (h, w, c) activation (channels last) as one tiled sheet, `cols` tiles a row with
+// 1-pixel gaps, each channel scaled min..max on its own: one putImageData per layer instead of one per channel.
+export function paintChannels(canvas, values, h, w, c, cols) {
+  const rows = Math.ceil(c / cols);
+  const W = cols * (w + 1) - 1, H = rows * (h + 1) - 1;
+  if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(W, H);
+  const last = ANCHORS.length - 1;
+  for (let k = 0; k < c; k++) {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < h * w; i++) { const v = values[i * c + k]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    const span = hi > lo ? hi - lo : 1;
+    const ox = (k % cols) * (w + 1), oy = Math.floor(k / cols) * (h + 1);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const t = ((values[(y * w + x) * c + k] - lo) / span) * last;
+        const j = Math.min(last - 1, Math.floor(t)), f = t - j, p = 4 * ((oy + y) * W + ox + x);
+        for (let ch = 0; ch < 3; ch++) img.data[p + ch] = ANCHORS[j][ch] + f * (ANCHORS[j + 1][ch] - ANCHORS[j][ch]);
+        img.data[p + 3] = 255;
+      }
+    }
+  }
+  ctx.putImageData(img, 0, 0);
+}

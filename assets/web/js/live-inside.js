@@ -3,7 +3,7 @@
 import { reportRuntime, runtime } from "./runtime.js";
 import { toMnist } from "./preprocess.js";
 import { DRAWING_EVENT, SENT_PX } from "./pad.js";
-import { paintChannel, paintGray, pixelCanvas } from "./images.js";
+import { paintChannels, paintGray, pixelCanvas } from "./images.js";
 
 const WHAT = {
   Conv2D: "convolution: each map is one learned 3x3 filter's response",
@@ -35,20 +35,17 @@ function build(root, data) {
       (layer.name === data.code_layer ? " <em>the code</em>" : "");
     const note = document.createElement("p");
     note.textContent = WHAT[layer.type] || layer.type;
-    const maps = document.createElement("div");
-    maps.className = "ae-maps";
-    const canvases = [];
-    for (let k = 0; k < c; k++) {
-      const cv = document.createElement("canvas");
-      cv.className = "ae-map";
-      cv.setAttribute("role", "img");
-      cv.setAttribute("aria-label", `${layer.name}, channel ${k + 1} of ${c}`);
-      maps.append(cv);
-      canvases.push(cv);
-    }
-    sec.append(title, note, maps);
+    const cols = Math.min(c, 16);
+    const sheet = document.createElement("canvas");
+    sheet.className = "ae-sheet";
+    sheet.setAttribute("role", "img");
+    sheet.setAttribute("aria-label", `${layer.name}: ${c} channel map${c > 1 ? "s" : ""} of ${h} by ${w} values`);
+    // each channel shown about 44 CSS px wide (the code's 4x4 maps larger), whatever its resolution
+    const tile = layer.name === data.code_layer ? 64 : 44;
+    sheet.style.width = `min(100%, ${cols * tile + (cols - 1) * 2}px)`;
+    sec.append(title, note, sheet);
     root.append(sec);
-    rows.push({ layer, canvases, h, w, c });
+    rows.push({ layer, sheet, h, w, c, cols });
   }
   return { status, inCanvas, rows };
 }
@@ -83,10 +80,7 @@ export default function (component) {
     v.status.textContent = "";
     const r = await rt.run(root.data.model, "activations", x, [1, 28, 28, 1]);
     paintGray(v.inCanvas, x);
-    v.rows.forEach((row, i) => {
-      const out = r.outputs[i].data;
-      row.canvases.forEach((cv, k) => paintChannel(cv, out, row.h, row.w, k, row.c));
-    });
+    v.rows.forEach((row, i) => paintChannels(row.sheet, r.outputs[i].data, row.h, row.w, row.c, row.cols));
   }
 
   function schedule(job) {
