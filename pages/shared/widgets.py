@@ -22,7 +22,9 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 [data-testid="stAppViewContainer"] h1 { font-size: 2.6rem; }
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
 #MainMenu, footer, header [data-testid="stHeaderActionElements"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 1.5rem; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding-top: 2.5rem; }
+/* the (empty) header bar would cover the big title: let the page show through it */
+header[data-testid="stHeader"] { background: transparent; }
 [data-testid="stCaptionContainer"] { font-size: 1.0rem; color: #111827; }
 </style>
 """
@@ -112,9 +114,18 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
     returns (28x28 digit or None, where it came from). Choosing a digit is the keyboard's way in: a free-hand pad
     is pointer-only."""
     from pages.shared.digit_sources import test_digit_row  # digit_sources builds on this module
-    sources = ["Draw", "Test digit", "Upload"]
+    sources = ["Draw", "Test digit", "Upload", "Last digit"]
     source = st.radio("Input", sources, index=sources.index(default), horizontal=True, key=f"{key}-source",
-                      label_visibility="collapsed")
+                      label_visibility="collapsed",
+                      help="Last digit: the digit you last drew, chose or uploaded, on any page of the app.")
+    if source == "Last digit":
+        last = current_digit()
+        if last is None:
+            st.info("Draw, choose or upload a digit on any page first; it is then offered here.")
+            return None, "your last digit"
+        what = f"your last digit ({st.session_state.get(CURRENT_SOURCE, 'from another page')})"
+        show_image(last, what, alt=f"Your last digit, {st.session_state.get(CURRENT_SOURCE, 'from another page')}")
+        return last, what
     if source == "Draw":
         digit = drawing_canvas(f"{key}-canvas")
         if digit is None:

@@ -12,7 +12,7 @@ from ae_core.serving.registry import ModelRegistry
 from pages.shared.home_view import DESCRIPTIONS, TOUR, VAE_NOTE, layer_table, shipped_dense_widths, tour_grid
 from pages.shared.resources import registry, samples
 from pages.shared.live_views import live_reconstructions
-from pages.shared.widgets import drawing_canvas, presenter_mode, show_image
+from pages.shared.widgets import CURRENT_DIGIT, drawing_canvas, presenter_mode, show_image
 
 
 # ---------------------------------------------------------------- intro
@@ -60,7 +60,10 @@ def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
                    + ". The other pages still work with the models that did load.")
         return
     x, y = samples("mnist")
-    example = (x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)")
+    last = st.session_state.get(CURRENT_DIGIT) if digit is None else None
+    # a digit drawn or chosen on another page is shown until one is drawn here
+    example = (last, "your last digit<br>(from another page)") if last is not None else (
+        x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)")
     live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=240 if presenter_mode() else 220,
                                 pad="home", layout="pipeline", example=example)
     if live.ok is True:

@@ -106,3 +106,19 @@ def test_without_webassembly_the_server_answers(no_wasm_page: Page):
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"MSE \d\.\d{4}")).first).to_be_visible()
     assert page.locator('[data-testid="stMain"] .ae-fig img').count() >= 11  # input, 5 copies, 5 error maps
+
+
+def test_a_digit_drawn_on_one_page_is_offered_on_home_and_for_classification(app_page: Page):
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    draw(page, SEVEN)
+    wait_idle(page)
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="Home").click()  # same session
+    expect(page.locator(LIVE).get_by_text("your last digit")).to_be_visible()
+    nav.get_by_role("link", name="Applications").click()
+    wait_idle(page)
+    page.get_by_role("tab", name="Classification").click()
+    wait_idle(page)
+    page.get_by_text("Last digit", exact=True).last.click()
+    expect(page.get_by_text(re.compile(r"Predicted class: \d"))).to_be_visible()

@@ -159,7 +159,10 @@ export default function (component) {
   if (data.pad) {
     root.listener = (e) => { if (e.detail.pad === root.data.pad) schedule({ pixels: e.detail.pixels, at: e.detail.at }); };
     window.addEventListener(DRAWING_EVENT, root.listener);
-    if (fresh) window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
+    const exampleKey = data.example ? data.example.caption + data.example.digit.length + data.example.digit[400] : "";
+    if (fresh || exampleKey !== root.exampleKey)  // a new example shows while the pad is blank: recompute now
+      window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
+    root.exampleKey = exampleKey;
   } else if (data.digit) {
     const key = data.digit.join(",");
     if (key !== root.lastX) { root.lastX = key; schedule({ digit: Float32Array.from(data.digit) }); }
