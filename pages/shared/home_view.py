@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from ae_core.models.architecture import ModelCard, dense_widths
 from ae_core.models.sidecars import read_sidecar
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESCRIPTIONS = {
     "dense": "Fully connected layers squeeze the 784 pixels down to a short code and mirror back up. "
@@ -43,6 +46,7 @@ def shipped_dense_widths(folder: str) -> tuple[int, ...]:
 
 def layer_frame(card: ModelCard) -> pd.DataFrame:
     """A model card's layer table with display column names."""
+    import pandas as pd  # only once the models' tables are shown: the first page renders without it
     return pd.DataFrame(card.layers).rename(columns={"output": "output shape", "params": "parameters"})
 
 
