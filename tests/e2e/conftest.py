@@ -179,14 +179,14 @@ ZERO = [(0.5, 0.15), (0.72, 0.3), (0.75, 0.6), (0.5, 0.85), (0.28, 0.6), (0.3, 0
 
 
 def wait_drawn(page: Page) -> None:
-    """Wait until every visible Plotly chart and every drawing pad on the page has been drawn by the browser."""
+    """Wait until every visible Plotly chart, drawing pad and live view on the page has been drawn by the browser."""
     charts = page.get_by_test_id("stPlotlyChart")
     for i in range(charts.count()):
         if charts.nth(i).is_visible():
             expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
-    pads = page.get_by_test_id("stBidiComponentIsolated")
-    for i in range(pads.count()):
-        expect(pads.nth(i).get_by_test_id("ae-canvas")).to_have_count(1)
+    components = page.get_by_test_id("stBidiComponentIsolated")  # pads and live views
+    for i in range(components.count()):
+        expect(components.nth(i).locator(".ae-pad, .ae-live, .ae-inside, .ae-latent, .ae-interp").first).to_be_attached()
 
 
 def shot(page: Page, name: str) -> None:

@@ -1,5 +1,7 @@
-"""Browser journeys through the interactive features: noise slider, latent-map click, interpolation between
-two drawings and a one-epoch training (the app_page fixture also checks JS errors and foreign hosts)."""
+"""Browser journeys through the interactive features as the server answers them: noise slider, latent-map click,
+interpolation between two drawings, the pad, presenter mode and a one-epoch training (the app_page fixture
+also checks JS errors and foreign hosts). The pages here get no WebAssembly, so every live view falls back
+to the server, as in a browser without it; the live views themselves are tested in test_live_*.py."""
 from __future__ import annotations
 
 import base64
@@ -8,11 +10,18 @@ import re
 
 import numpy as np
 from PIL import Image
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ONE, ZERO, draw, end_of_journey, open_page, shot, wait_idle
 
 SCORE = re.compile(r"MSE \d\.\d{4}")
+
+
+@pytest.fixture(autouse=True)
+def server_answers(page: Page) -> None:
+    """Remove WebAssembly from the page before any script runs: the live views fall back to the server."""
+    page.add_init_script("delete globalThis.WebAssembly")
 
 
 def slider(page: Page, label: str):
@@ -80,7 +89,7 @@ def test_draw_two_digits_and_interpolate(app_page: Page, streamlit_server):
     draw(page, ONE, nth=0)
     wait_idle(page)
     draw(page, ZERO, nth=1)
-    strip = page.get_by_text(re.compile("your drawing to your drawing"))
+    strip = page.get_by_text(re.compile(r"your drawing \(From\) to your drawing \(To\)"))
     expect(strip).to_be_visible()
     wait_idle(page)
     frame = page.get_by_text(re.compile(r"frame 1 of 10"))
