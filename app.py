@@ -24,14 +24,12 @@ PAGES = [
     st.Page("pages/views/applications.py", title="Applications", url_path="applications"),
     st.Page("pages/views/train.py", title="Train", url_path="train"),
 ]
+registry().start()  # open every shipped model in the background (once per process): ready in a fraction of a second
 page = st.navigation(PAGES)
 apply_style()
 status_slot = sidebar()
-try:
-    page.run()
-    model_status(status_slot)  # after the page: a page that waited for the models reports them loaded
-    if TIMINGS:  # bench/bench_redraw.py reads these lines from the server's log
-        print(f"ae_lab: page {page.url_path or 'home'} served in {(time.perf_counter() - _run_started) * 1000:.1f} ms",
-              file=sys.stderr, flush=True)
-finally:  # also after st.stop() / st.rerun()
-    registry().start()  # open every shipped model in the background, once per process
+page.run()
+model_status(status_slot)  # after the page: a page that waited for the models reports them loaded
+if TIMINGS:  # bench/bench_redraw.py reads these lines from the server's log
+    print(f"ae_lab: page {page.url_path or 'home'} served in {(time.perf_counter() - _run_started) * 1000:.1f} ms",
+          file=sys.stderr, flush=True)

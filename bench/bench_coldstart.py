@@ -50,6 +50,7 @@ def one_run() -> dict[str, float | None]:
             page.get_by_test_id("ae-canvas").first.wait_for(timeout=60_000)
             out["canvas"] = time.perf_counter() - t0
             draw(page, SEVEN)
+            out["pen_up"] = time.perf_counter() - t0
             page.get_by_text("your drawing").first.wait_for(timeout=60_000)
             out["stroke"] = time.perf_counter() - t0
             log_path = Path(log.name)
@@ -77,7 +78,8 @@ def main() -> None:
         after_page = None if r["all"] is None else max(0.0, r["all"] - r["canvas"])
         print(f"run {i}: health {r['health']:.2f} s")
         print(f"  first page ready to draw (s):          {_verdict(r['canvas'], 3)}   before: {BEFORE['first page']}")
-        print(f"  cold first stroke, after the pad (s):  {_verdict(r['stroke'] - r['canvas'], 1)}   before: {BEFORE['first stroke']}")
+        print(f"  cold first stroke, after the pad (s):  {_verdict(r['stroke'] - r['canvas'], 1)}   before: {BEFORE['first stroke']}"
+              f"  (of which drawing the stroke {r['pen_up'] - r['canvas']:.2f} s; pen-up -> answer {r['stroke'] - r['pen_up']:.2f} s)")
         print(f"  every model open, after the page (s):  {_verdict(after_page, 2)}   "
               f"(loader's own log: core {r['loader_core']} s, all {r['loader_all']} s; before: every model {BEFORE['every model']})")
         print(f"  server RSS, every model open (MB):     {_verdict(r['rss'], 300)}   before: {BEFORE['rss']}")
