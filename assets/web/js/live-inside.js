@@ -2,7 +2,8 @@
 // from the input down to the 4x4x8 code and back up, recomputed in the browser while the pen moves.
 import { reportRuntime, runtime } from "./runtime.js";
 import { toMnist } from "./preprocess.js";
-import { DRAWING_EVENT, SENT_PX } from "./pad.js";
+import { SENT_PX } from "./pad.js";
+import { followPad, latestPerFrame } from "./frames.js";
 import { paintChannels, paintGray, pixelCanvas } from "./images.js";
 
 const WHAT = {
@@ -68,7 +69,6 @@ export default function (component) {
     });
   }
   reportRuntime(root.rt, data.known, setStateValue);
-  let busy = false, wanted = null;
 
   async function compute(job) {
     const rt = await root.rt;
@@ -83,27 +83,12 @@ export default function (component) {
     v.rows.forEach((row, i) => paintChannels(row.sheet, r.outputs[i].data, row.h, row.w, row.c, row.cols));
   }
 
-  function schedule(job) {
-    wanted = job;
-    if (busy) return;
-    busy = true;
-    requestAnimationFrame(async () => {
-      while (wanted) {
-        const next = wanted;
-        wanted = null;
-        try { await compute(next); } catch (e) { root.view.status.textContent = "The look inside failed: " + e.message; }
-      }
-      busy = false;
-    });
-  }
+  if (!root.schedule) root.schedule = latestPerFrame((job) => root.compute(job), (e) => { root.view.status.textContent = "The look inside failed: " + e.message; });
+  root.compute = compute;
+  const schedule = root.schedule;
 
-  if (root.listener) window.removeEventListener(DRAWING_EVENT, root.listener);
-  root.listener = null;
-  if (data.pad) {
-    root.listener = (e) => { if (e.detail.pad === root.data.pad) schedule({ pixels: e.detail.pixels }); };
-    window.addEventListener(DRAWING_EVENT, root.listener);
-    if (fresh) window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
-  } else if (data.digit) {
+  followPad(root, data.pad, schedule, fresh);
+  if (!data.pad && data.digit) {
     const key = data.digit.join(",");
     if (key !== root.lastX) { root.lastX = key; schedule({ digit: Float32Array.from(data.digit) }); }
   }

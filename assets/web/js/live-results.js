@@ -3,7 +3,8 @@
 // At most one inference is in flight; a newer drawing waits for it and then only the newest is computed.
 import { reportRuntime, runtime } from "./runtime.js";
 import { toMnist } from "./preprocess.js";
-import { DRAWING_EVENT, SENT_PX } from "./pad.js";
+import { SENT_PX } from "./pad.js";
+import { followPad, latestPerFrame } from "./frames.js";
 import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
 
 const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
@@ -107,7 +108,6 @@ export default function (component) {
     });
   }
   reportRuntime(root.rt, data.known, setStateValue);
-  let busy = false, wanted = null;
 
   async function compute(job) {
     const rt = await root.rt;
@@ -140,30 +140,16 @@ export default function (component) {
     if (job.at) requestAnimationFrame(() => stats.latencyMs.push(performance.now() - job.at));
   }
 
-  function schedule(job) {
-    wanted = job;
-    if (busy) return;
-    busy = true;
-    requestAnimationFrame(async () => {
-      while (wanted) {
-        const next = wanted;
-        wanted = null;
-        try { await compute(next); } catch (e) { root.view.status.textContent = "Live preview failed: " + e.message; }
-      }
-      busy = false;
-    });
-  }
+  // one scheduler per view, kept across reruns, so a rerun never starts a second inference in flight
+  if (!root.schedule) root.schedule = latestPerFrame((job) => root.compute(job), (e) => { root.view.status.textContent = "Live preview failed: " + e.message; });
+  root.compute = compute;
+  const schedule = root.schedule;
 
-  if (root.listener) window.removeEventListener(DRAWING_EVENT, root.listener);
-  root.listener = null;
-  if (data.pad) {
-    root.listener = (e) => { if (e.detail.pad === root.data.pad) schedule({ pixels: e.detail.pixels, at: e.detail.at }); };
-    window.addEventListener(DRAWING_EVENT, root.listener);
-    const exampleKey = data.example ? data.example.caption + data.example.digit.length + data.example.digit[400] : "";
-    if (fresh || exampleKey !== root.exampleKey)  // a new example shows while the pad is blank: recompute now
-      window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
-    root.exampleKey = exampleKey;
-  } else if (data.digit) {
+  const exampleKey = data.example ? data.example.caption + data.example.digit.length + data.example.digit[400] : "";
+  // a new example shows while the pad is blank: ask for the drawing again, so it is recomputed now
+  followPad(root, data.pad, schedule, fresh || exampleKey !== root.exampleKey);
+  root.exampleKey = exampleKey;
+  if (!data.pad && data.digit) {
     const key = data.digit.join(",");
     if (key !== root.lastX) { root.lastX = key; schedule({ digit: Float32Array.from(data.digit) }); }
   }
