@@ -59,7 +59,7 @@ DETACH_INSIDE_JS = """() => {
   let n = 0;
   for (const e of document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')) {
     const r = (e.shadowRoot || e).querySelector('.ae-inside');
-    if (r && r.listener) { window.removeEventListener('ae-lab:drawing', r.listener); n += 1; }
+    if (r) { if (r.padListener) window.removeEventListener('ae-lab:drawing', r.padListener); r.padListener = null; n += 1; }
   }
   return n;
 }"""
