@@ -42,18 +42,7 @@ def shipped_or_untrained():
 
 def cpu_seconds_by_group(server_pid: int) -> dict[str, float]:
     """CPU seconds (user + system) so far of: the app server, its child processes (training worker), chromium."""
-    tick = os.sysconf("SC_CLK_TCK")
-    procs: dict[int, tuple[int, str, float]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1: stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        procs[int(entry.name)] = (int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / tick)
+    procs = _proc_table()
 
     def under(pid: int, root: int) -> bool:
         while pid > 1:
