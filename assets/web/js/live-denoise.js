@@ -3,6 +3,7 @@
 // recomputed in the browser once per animation frame while the slider moves, with no Streamlit rerun.
 // Python hears the settings only when they settle (slider released, type changed, new noise), to move the
 // marker of its error-vs-noise curve. At most one inference is in flight; meanwhile only the newest waits.
+import { latestPerFrame } from "./frames.js";
 import { reportRuntime, runtime } from "./runtime.js";
 import { addNoise } from "./noise.js";
 import { mse, paintGray, pixelCanvas } from "./images.js";
@@ -162,19 +163,10 @@ export default function (component) {
     if (job.at) requestAnimationFrame(() => stats.latencyMs.push(performance.now() - job.at));
   }
 
-  function schedule() {
-    root.wanted = { ...root.settings, at: performance.now() };
-    if (root.busy) return;
-    root.busy = true;
-    requestAnimationFrame(async () => {
-      while (root.wanted) {
-        const next = root.wanted;
-        root.wanted = null;
-        try { await compute(next); } catch (e) { v.status.textContent = "Live preview failed: " + e.message; }
-      }
-      root.busy = false;
-    });
-  }
+  // one scheduler per view, kept across reruns (the newest settings per frame, one inference in flight)
+  if (!root.queue) root.queue = latestPerFrame((job) => root.compute(job), (e) => { root.view.status.textContent = "Live preview failed: " + e.message; });
+  root.compute = compute;
+  const schedule = () => root.queue({ ...root.settings, at: performance.now() });
 
   if (root.wire) {
     root.wire = false;

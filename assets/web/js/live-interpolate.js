@@ -1,6 +1,7 @@
 // Interpolation scrubber: a range slider along the straight path between two codes, each position decoded in the
 // browser as the thumb moves (once per animation frame, one inference in flight). The live map rings the
 // current position (it listens to FRAME_EVENT).
+import { latestPerFrame } from "./frames.js";
 import { reportRuntime, runtime } from "./runtime.js";
 import { paintGray, pixelCanvas } from "./images.js";
 
@@ -54,7 +55,7 @@ export default function (component) {
     root.rt = runtime(data.manifest);
   }
   reportRuntime(root.rt, data.known, setStateValue);
-  const v = root.view, q = root.q || (root.q = { busy: false, wanted: null });  // shared by every rerun's call
+  const v = root.view;
 
   const at = () => {  // the slider's code, and the nearest of the server's frames
     const t = Number(v.input.value) / POSITIONS, d = root.data;
@@ -71,20 +72,14 @@ export default function (component) {
     v.input.setAttribute("aria-valuetext", text);
     Object.assign(live, { z: job.z, image: out.outputs[0].data, frames: live.frames + 1 });
   }
+  // one scheduler per view, kept across reruns (the newest position per frame, one decode in flight)
+  if (!root.queue) root.queue = latestPerFrame((job) => root.decode(job), (e) => { root.view.cap.textContent = "Live decoding failed: " + e.message; });
+  root.decode = decode;
   function schedule() {
-    q.wanted = at();
-    live.at = q.wanted.z;
-    window.dispatchEvent(new CustomEvent(FRAME_EVENT, { detail: { z: q.wanted.z } }));
-    if (q.busy) return;
-    q.busy = true;
-    requestAnimationFrame(async () => {
-      while (q.wanted) {
-        const next = q.wanted;
-        q.wanted = null;
-        try { await decode(next); } catch (e) { v.cap.textContent = "Live decoding failed: " + e.message; }
-      }
-      q.busy = false;
-    });
+    const job = at();
+    live.at = job.z;
+    window.dispatchEvent(new CustomEvent(FRAME_EVENT, { detail: { z: job.z } }));
+    root.queue(job);
   }
   v.input.oninput = schedule;
   const key = JSON.stringify([data.start, data.end, data.steps]);
