@@ -68,8 +68,14 @@ def test_click_on_the_latent_map_decodes_that_point(app_page: Page, streamlit_se
     expect(decoding).to_contain_text("(+0.00, +0.00)")
     plot = page.get_by_test_id("stPlotlyChart").first.locator(".nsewdrag").first
     plot.scroll_into_view_if_needed()
+    wait_idle(page)
     box = plot.bounding_box()
-    page.mouse.click(box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"])
+    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
+    # as a user does: hover, see the label, click; Plotly's click acts on the point its hover found
+    page.mouse.move(x - 5, y - 5)
+    page.mouse.move(x, y, steps=4)
+    expect(page.get_by_test_id("stPlotlyChart").first.locator(".hoverlayer .hovertext").first).to_be_visible()
+    page.mouse.click(x, y)
     expect(decoding).not_to_contain_text("(+0.00, +0.00)")
     wait_idle(page)
     z = re.search(r"z = \(([-+]\d\.\d\d), ([-+]\d\.\d\d)\)", decoding.inner_text())
