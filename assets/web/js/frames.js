@@ -1,22 +1,42 @@
 // Scheduling live work: the newest job runs once per animation frame, at most one at a time.
 import { DRAWING_EVENT } from "./pad.js";
 
+// Background views (the look inside) run at most once per BACKGROUND_MS, and only when no foreground job is in
+// flight: they share the one model worker, and the reconstructions under the pen come first.
+const BACKGROUND_MS = 33;
+let inFlight = 0;  // foreground jobs running now
+const idleWaiters = [];
+const idle = () => (inFlight === 0 ? Promise.resolve() : new Promise((resolve) => idleWaiters.push(resolve)));
+function release() {
+  inFlight -= 1;
+  if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
+}
+
 // A function that queues `job` for `work`: a job arriving while one runs replaces any waiting one, so a fast
-// pointer never queues stale frames; `onError` gets what a run throws.
-export function latestPerFrame(work, onError) {
-  let busy = false, wanted = null;
+// pointer never queues stale frames; `onError` gets what a run throws. `background`: see BACKGROUND_MS.
+export function latestPerFrame(work, onError, { background = false } = {}) {
+  let busy = false, wanted = null, last = -Infinity;
+  async function drain() {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    while (wanted) {
+      if (background) {
+        const wait = last + BACKGROUND_MS - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await idle();
+      }
+      const next = wanted;
+      wanted = null;
+      if (!background) inFlight += 1;
+      try { await work(next); } catch (e) { onError(e); } finally { if (!background) release(); }
+      last = performance.now();
+    }
+    busy = false;
+  }
   return (job) => {
     wanted = job;
     if (busy) return;
     busy = true;
-    requestAnimationFrame(async () => {
-      while (wanted) {
-        const next = wanted;
-        wanted = null;
-        try { await work(next); } catch (e) { onError(e); }
-      }
-      busy = false;
-    });
+    drain();
   };
 }
 

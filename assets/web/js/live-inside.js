@@ -1,8 +1,7 @@
 // Look inside the conv AE: every layer's activations for the digit being drawn, each channel a small heat map,
 // from the input down to the 4x4x8 code and back up, recomputed in the browser while the pen moves.
 import { reportRuntime, runtime } from "./runtime.js";
-import { toMnist } from "./preprocess.js";
-import { SENT_PX } from "./pad.js";
+import { padDigit } from "./preprocess.js";
 import { followPad, latestPerFrame } from "./frames.js";
 import { paintChannels, paintGray, pixelCanvas } from "./images.js";
 
@@ -74,7 +73,7 @@ export default function (component) {
     const rt = await root.rt;
     if (!rt.ok) return;
     const v = root.view;
-    const x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    const x = job.digit || (job.pixels ? padDigit(job.pixels) : null);
     root.classList.toggle("ae-empty", !x);
     if (!x) { v.status.textContent = root.data.empty; return; }
     v.status.textContent = "";
@@ -83,7 +82,8 @@ export default function (component) {
     v.rows.forEach((row, i) => paintChannels(row.sheet, r.outputs[i].data, row.h, row.w, row.c, row.cols));
   }
 
-  if (!root.schedule) root.schedule = latestPerFrame((job) => root.compute(job), (e) => { root.view.status.textContent = "The look inside failed: " + e.message; });
+  if (!root.schedule) root.schedule = latestPerFrame((job) => root.compute(job), (e) => { root.view.status.textContent = "The look inside failed: " + e.message; },
+    { background: true });
   root.compute = compute;
   const schedule = root.schedule;
 

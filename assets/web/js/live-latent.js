@@ -4,7 +4,7 @@
 // so moving them never repaints the few thousand dots. A click (or Enter) pins the point: the component sends
 // `pinned` and Python moves the z sliders.
 import { reportRuntime, runtime } from "./runtime.js";
-import { DRAWING_EVENT, SENT_PX } from "./pad.js";
+import { DRAWING_EVENT } from "./pad.js";
 import { paintGray, pixelCanvas } from "./images.js";
 
 const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
@@ -21,9 +21,9 @@ const r3 = (v) => Math.round(v * 1000) / 1000;  // z as sent to Python and decod
 
 // preprocess.js is imported lazily so that the map works even while (or where) the drawing's star cannot.
 let preprocess = null;
-function toMnistLater() {
+function padDigitLater() {
   if (!preprocess) preprocess = import("./preprocess.js").catch((e) => { preprocess = null; throw e; });
-  return preprocess.then((m) => m.toMnist);
+  return preprocess.then((m) => m.padDigit);
 }
 
 function geometry(px) {
@@ -328,7 +328,7 @@ function install(root, setStateValue) {
         try {
           const rt = await root.rt;
           if (!rt.ok) break;
-          const x = job.pixels ? (await toMnistLater())(job.pixels.data, SENT_PX, SENT_PX) : null;
+          const x = job.pixels ? (await padDigitLater())(job.pixels) : null;
           root.liveStar = x ? Array.from((await rt.run(root.data.model, "encoder", x, [1, 28, 28, 1])).outputs[0].data) : undefined;
           live.star = root.liveStar || null;
           root.redraw();

@@ -2,8 +2,7 @@
 // computed in the browser by onnxruntime-web, repainted once per animation frame while a pad is drawn on.
 // At most one inference is in flight; a newer drawing waits for it and then only the newest is computed.
 import { reportRuntime, runtime } from "./runtime.js";
-import { toMnist } from "./preprocess.js";
-import { SENT_PX } from "./pad.js";
+import { padDigit } from "./preprocess.js";
 import { followPad, latestPerFrame } from "./frames.js";
 import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
 
@@ -70,15 +69,17 @@ function build(root, data) {
   return { status, input, grid, cells, code };
 }
 
-async function reconstruct(rt, m, x, withCode) {
-  if (withCode && !m.is_vae) {  // the code itself is shown: encoder, then decoder
-    const z = (await rt.run(m.name, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
-    return { rec: (await rt.run(m.name, "decoder", z, [1, z.length])).outputs[0].data, z };
+// The runs that give every model's copy of a digit (and the code, for a VAE or where the code is shown), as one
+// worker chain: [{name, role, from}] plus, per model, where its copy and its code are among the steps' outputs.
+function plan(cells, withCode) {
+  const steps = [], where = [];
+  for (const m of cells) {
+    if (!m.is_vae && !withCode) { where.push({ rec: steps.length }); steps.push({ name: m.name, role: "model" }); continue; }
+    const enc = steps.length;
+    steps.push({ name: m.name, role: "encoder" }, { name: m.name, role: "decoder", from: [enc, 0] });
+    where.push({ rec: enc + 1, z: enc });
   }
-  if (!m.is_vae) return { rec: (await rt.run(m.name, "model", x, [1, 28, 28, 1])).outputs[0].data };
-  const z = (await rt.run(m.name, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
-  const rec = (await rt.run(m.name, "decoder", z, [1, z.length])).outputs[0].data;
-  return { rec, z };
+  return { steps, where };
 }
 
 export default function (component) {
@@ -113,7 +114,7 @@ export default function (component) {
     const rt = await root.rt;
     if (!rt.ok) return;
     const v = root.view;
-    let x = job.digit || (job.pixels ? toMnist(job.pixels.data, SENT_PX, SENT_PX) : null);
+    let x = job.digit || (job.pixels ? padDigit(job.pixels) : null);
     const example = !x && root.data.example;
     if (example) x = Float32Array.from(root.data.example.digit);
     root.classList.toggle("ae-empty", !x);
@@ -121,7 +122,9 @@ export default function (component) {
     v.status.textContent = "";
     if (v.pipeline) v.input.cap.innerHTML = "input: " + (example ? root.data.example.caption : `${root.data.source}<br>(shrunk to 28x28, as MNIST)`);
     const t0 = performance.now();
-    const outs = await Promise.all(v.cells.map((m) => reconstruct(rt, m, x, !!v.pipeline)));
+    if (!v.plan) v.plan = plan(v.cells, !!v.pipeline);
+    const done = await rt.chain(v.plan.steps, x, [1, 28, 28, 1]);
+    const outs = v.plan.where.map((w) => ({ rec: done[w.rec].outputs[0].data, z: w.z === undefined ? undefined : done[w.z].outputs[0].data }));
     stats.computeMs.push(performance.now() - t0);
     paintGray(v.input.canvas, x);
     let codeText = "";

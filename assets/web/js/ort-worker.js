@@ -1,7 +1,10 @@
 // Web Worker that runs the app's ONNX models on onnxruntime-web (single-threaded SIMD WebAssembly), so
 // inference never blocks the page's pointer handling. One worker per browser tab, shared by every view.
 // Messages in: {id, op: "init", base} | {id, op: "run", model: {key, url}, input: Float32Array, dims}
-// Messages out: {id, ok: true, outputs: [{data, dims}], ms} | {id, ok: false, error}
+//   | {id, op: "chain", input, dims, steps: [{model, from}]}: several runs in one message; a step's input is
+//     the message's input, or (from: [step, output]) an earlier step's output
+// Messages out: {id, ok: true, outputs: [{data, dims}], ms} | {id, ok: true, steps: [{outputs, ms}]}
+//   | {id, ok: false, error}
 let ort = null;
 const sessions = new Map();  // key -> Promise<InferenceSession>
 const CACHE = "ae-lab-models-v1";
@@ -53,6 +56,19 @@ async function run(model, input, dims) {
   return { outputs: s.outputNames.map((n) => ({ data: out[n].data, dims: out[n].dims })), ms };
 }
 
+// One message per frame for a view's every model, instead of one round trip per run: the page's main thread
+// then handles one reply per frame, and an encoder's code goes on to its decoder without leaving the worker.
+async function chain(steps, input, dims) {
+  const done = [];
+  for (const step of steps) {
+    const src = step.from ? done[step.from[0]].outputs[step.from[1]] : { data: input, dims };
+    done.push(await run(step.model, src.data, src.dims));
+  }
+  return done;
+}
+
+const buffers = (outputs) => [...new Set(outputs.map((o) => o.data.buffer))];
+
 self.onmessage = async (e) => {
   const { id, op } = e.data;
   try {
@@ -60,7 +76,10 @@ self.onmessage = async (e) => {
     else if (op === "load") { await session(e.data.model); self.postMessage({ id, ok: true }); }
     else if (op === "run") {
       const r = await run(e.data.model, e.data.input, e.data.dims);
-      self.postMessage({ id, ok: true, ...r }, r.outputs.map((o) => o.data.buffer));
+      self.postMessage({ id, ok: true, ...r }, buffers(r.outputs));
+    } else if (op === "chain") {
+      const steps = await chain(e.data.steps, e.data.input, e.data.dims);
+      self.postMessage({ id, ok: true, steps }, buffers(steps.flatMap((st) => st.outputs)));
     } else throw new Error(`unknown op ${op}`);
   } catch (err) {
     self.postMessage({ id, ok: false, error: String((err && err.message) || err) });

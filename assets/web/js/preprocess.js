@@ -420,3 +420,10 @@ export function toMnist(rgba, width, height) {
   const out = pasteCentered(glyph, gw, gh);
   return out.some((v) => v > 0) ? out : null;
 }
+
+// toMnist of a pad's snapshot (ImageData), computed once however many views follow that pad.
+const fromPad = new WeakMap();
+export function padDigit(imageData) {
+  if (!fromPad.has(imageData)) fromPad.set(imageData, toMnist(imageData.data, imageData.width, imageData.height));
+  return fromPad.get(imageData);
+}

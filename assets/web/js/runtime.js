@@ -1,7 +1,7 @@
 // The browser side of "ONNX serves": one onnxruntime-web worker per tab, shared by every view on the page.
-// `runtime(manifest)` resolves to {ok, reason, run(name, role, input, dims), load(name, role)}; when
-// WebAssembly (or its SIMD) is missing or the worker fails to start, ok is false and the views fall back to
-// answers from the server.
+// `runtime(manifest)` resolves to {ok, reason, run(name, role, input, dims), chain(steps, input, dims),
+// load(name, role)}; when WebAssembly (or its SIMD) is missing or the worker fails to start, ok is false and the
+// views fall back to answers from the server.
 const BASE = window.location.origin + "/app/static/web/";
 
 // A tiny module using SIMD instructions: it validates only where WebAssembly SIMD exists
@@ -47,6 +47,13 @@ function start(manifest) {
     run: (name, role, input, dims) => {
       const copy = new Float32Array(input);
       return call({ op: "run", model: entry(name, role), input: copy, dims }, [copy.buffer]);
+    },
+    // several runs in one worker message: steps [{name, role, from?: [step, output]}] (no `from`: `input`);
+    // resolves to one {outputs, ms} per step
+    chain: (steps, input, dims) => {
+      const copy = new Float32Array(input);
+      const plan = steps.map((st) => ({ model: entry(st.name, st.role), from: st.from || null }));
+      return call({ op: "chain", steps: plan, input: copy, dims }, [copy.buffer]).then((r) => r.steps);
     },
   };
   return call({ op: "init", base: BASE })
