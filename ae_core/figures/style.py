@@ -76,6 +76,28 @@ def apply_style(
     return fig
 
 
+PROJECTOR_SCALE = 1.35  # charts grow with presenter mode's page text (21 px against 16)
+
+
+def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
+    """Scale a styled chart's text, legend symbols and lines up for a projector (in place) and return it."""
+    lay = fig.layout
+    base = lay.font.size or FONT_SIZE
+    title = lay.title.font.size or TITLE_SIZE
+    legend = lay.legend.font.size or base
+    margin = {k: int((getattr(lay.margin, k) or 0) * scale) for k in ("l", "r", "t", "b")}
+    fig.update_layout(font_size=round(base * scale), title_font_size=round(title * scale),
+                      legend=dict(font_size=round(legend * scale), itemwidth=max(30, round(30 * scale))),
+                      hoverlabel_font_size=round(base * scale), margin=margin)
+    if lay.height:
+        fig.update_layout(height=round(lay.height * (1 + (scale - 1) / 2)))
+    for trace in fig.data:
+        line = getattr(trace, "line", None)
+        if line is not None and getattr(line, "width", None):
+            trace.line.width = line.width * scale
+    return fig
+
+
 def ink_text(fig: go.Figure) -> go.Figure:
     """Every chart text in INK (in place): title, axis titles and ticks, legend and its title, colour bars.
 

@@ -7,6 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
+from pages.shared import widgets
+
 CHART_CONFIG = {"displaylogo": False}
 
 
@@ -31,4 +33,4 @@ def metric_row(metrics: list[Metric]) -> None:
 
 def chart(fig: go.Figure, key: str) -> None:
     """A Plotly figure with the app's chart toolbar settings."""
-    st.plotly_chart(fig, key=key, config=CHART_CONFIG)
+    widgets.chart(fig, key=key, config=CHART_CONFIG)

@@ -16,6 +16,7 @@ from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus
 from ae_core.training.jobs.store import hhmm
 from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
 from pages.shared.train_settings import owner_id
+from pages.shared.widgets import chart
 
 POLL_S = 1.0
 
@@ -121,7 +122,7 @@ def loss_chart(s: TrainingStatus, key: str) -> None:
         st.caption("The loss chart appears after the first epoch.")
         return
     title = "Loss (negative ELBO, nats)" if s.kind == "vae" else "Loss (binary cross-entropy)"
-    st.plotly_chart(loss_curve(hist, title=title), key=key, config={"displayModeBar": False})
+    chart(loss_curve(hist, title=title), key=key, config={"displayModeBar": False})
 
 
 @st.fragment(run_every=POLL_S)

@@ -9,6 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ae_core.analysis.metrics import mse
 from ae_core.figures.images import error_heatmap, figure_html
+from ae_core.figures.style import for_projector
 from ae_core.data.image_files import ImageInputError, read_image
 from ae_core.data.preprocess import to_mnist
 from pages.shared.canvas import drawing_pad
@@ -57,6 +58,11 @@ def presenter_mode() -> bool:
     if "presenter" not in st.session_state:
         st.session_state["presenter"] = st.query_params.get("present", "0") in ("1", "true", "yes")
     return bool(st.session_state["presenter"])
+
+
+def chart(fig, slot: DeltaGenerator | None = None, **kwargs):
+    """Show a Plotly figure (its text and legend enlarged in presenter mode); returns plotly_chart's value."""
+    return (slot or st).plotly_chart(for_projector(fig) if presenter_mode() else fig, **kwargs)
 
 
 def apply_style() -> None:

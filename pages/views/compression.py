@@ -16,7 +16,7 @@ from ae_core.analysis.metrics import PCA, per_image_mse
 from ae_core.figures.compression import compression_curve
 from ae_core.serving.runners import ServedModel
 from pages.shared.resources import extra_models, samples
-from pages.shared.widgets import current_digit, image_row, presenter_mode
+from pages.shared.widgets import chart, current_digit, image_row, presenter_mode
 
 HOLDOUT = 500  # examples come from the first 500 shipped digits; PCA is fitted on the other 2,500
 EXAMPLE_LABELS = (0, 2, 4, 5, 8)
@@ -70,8 +70,8 @@ def example_digits() -> tuple[np.ndarray, list[str]]:
 def curve_panel(curve: SidecarCurve, size: int) -> None:
     """Recorded test error against code size for both methods, the chosen size marked."""
     if curve.sizes:
-        st.plotly_chart(compression_curve(curve.sizes, curve.ae_mse, curve.pca_mse, current=size),
-                        config={"displayModeBar": False}, key="compression-curve")
+        chart(compression_curve(curve.sizes, curve.ae_mse, curve.pca_mse, current=size),
+              config={"displayModeBar": False}, key="compression-curve")
         st.caption("Test error of every shipped model, read from its training record (full 10,000-digit "
                    "MNIST test set). Left = smaller code = more compression.")
     else:

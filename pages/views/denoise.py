@@ -9,7 +9,7 @@ from ae_core.serving.registry import ModelRegistry
 from pages.shared.live_denoise import NoiseSettings, live_denoise
 from pages.shared.live_views import browser_runtime
 from pages.shared.resources import core_models, registry, samples
-from pages.shared.widgets import current_digit, digit_picker, image_px, image_row, presenter_mode
+from pages.shared.widgets import chart, current_digit, digit_picker, image_px, image_row, presenter_mode
 
 MODELS = {"conv": "Plain conv AE", "denoising": "Denoising AE"}
 CURVE_IMAGES = 200  # the first shipped test digits, the same batch for every noise kind
@@ -89,9 +89,9 @@ def curve_section(reg: ModelRegistry, models: tuple[str, ...], kind: str, amount
     factor = denoiser.get("config", {}).get("noise_factor")
     with st.spinner("Measuring both models at every noise level (once per noise type)..."):
         curves = error_curves(kind, models, str(reg.folder))
-    st.plotly_chart(error_curve_figure(CURVE_LEVELS, curves, amount, noise_label=NOISE_LABELS[kind].lower(),
-                                       n_images=CURVE_IMAGES),
-                    config={"displayModeBar": False}, key="denoise-curve")
+    chart(error_curve_figure(CURVE_LEVELS, curves, amount, noise_label=NOISE_LABELS[kind].lower(),
+                             n_images=CURVE_IMAGES),
+          config={"displayModeBar": False}, key="denoise-curve")
     note = "The dashed line is your current amount; the dotted grey line is the noisy input itself (no model)."
     if factor is not None:
         note += f" The denoising AE was trained on Gaussian noise of strength {factor:g} only."

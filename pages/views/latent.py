@@ -22,7 +22,7 @@ from pages.shared.latent_view import (
 from pages.shared.live_latent import live_interpolation, live_latent_map
 from pages.shared.live_views import browser_runtime
 from pages.shared.resources import core_models, samples
-from pages.shared.widgets import current_digit, digit_picker, image_row, presenter_mode, show_image
+from pages.shared.widgets import chart, current_digit, digit_picker, image_row, presenter_mode, show_image
 
 MODEL = "vae2"
 LIVE_MAP = "latent-live-map"  # the browser's map (the server's map keeps its own latent-map-<gen> keys)
@@ -69,8 +69,8 @@ def manifold_tab(extent: float) -> None:
     with grid_col:
         with st.spinner("Decoding the grid..."):
             canvas = manifold_canvas(MODEL, n, extent)
-        st.plotly_chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
-                        key="latent-manifold", config={"displaylogo": False})
+        chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
+              key="latent-manifold", config={"displaylogo": False})
 
 
 def interpolation_tab(runner: ServedModel, big: int) -> tuple[np.ndarray | None, int | None]:
@@ -210,5 +210,5 @@ if not live:
                      grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
                      marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
     # no toolbar: it sat over the title, and a double click still resets the zoom
-    map_slot.plotly_chart(fig, on_select="rerun", selection_mode=("points",), key=map_key(),
-                          config={"displaylogo": False, "displayModeBar": False})
+    chart(fig, map_slot, on_select="rerun", selection_mode=("points",), key=map_key(),
+          config={"displaylogo": False, "displayModeBar": False})

@@ -52,6 +52,21 @@ def test_sidebar_toggle_switches_pad_images_and_css():
     assert _pad_size(at) == 280 and PROJECTOR_CSS_MARK not in _styles(at)
 
 
+def _chart_font_sizes(at: AppTest) -> list[int]:
+    return [json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.main.get("plotly_chart")]
+
+
+def test_presenter_mode_enlarges_chart_text_and_legends():
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/views/compression.py").run()
+    assert not at.exception
+    normal = _chart_font_sizes(at)
+    at.toggle(key="presenter").set_value(True).run()
+    assert not at.exception
+    big = _chart_font_sizes(at)
+    assert normal and len(big) == len(normal) and all(b > n for b, n in zip(big, normal)), (normal, big)
+
+
 def test_sidebar_status_is_current_after_a_page_that_waited_for_the_models(monkeypatch):
     """The sidebar is drawn before the page; its model status is filled in after, so it never says
     "loading" next to reconstructions that the page just waited for."""

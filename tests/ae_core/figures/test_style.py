@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ae_core.figures.architecture import architecture_description, architecture_svg
-from ae_core.figures.style import INK, apply_style
+from ae_core.figures.style import FONT_SIZE, INK, TITLE_SIZE, apply_style, for_projector
 
 
 def test_apply_style_sets_every_text_colour_explicitly():
@@ -29,3 +29,14 @@ def test_architecture_svg_has_a_text_alternative():
     assert desc == ("The encoder narrows 784 input numbers through 64 to a code of 16 numbers; "
                     "the decoder widens it through 64 back to 784 output numbers.")
     assert 'role="img"' in svg and f"<desc id=\"arch-desc\">{desc}</desc>" in svg and "<title id=\"arch-title\">" in svg
+
+
+def test_for_projector_scales_text_legend_lines_and_margins():
+    fig = apply_style(go.Figure([go.Scatter(y=[1, 2], line=dict(width=3), name="a")]), "title", "x", "y")
+    before = fig.layout.margin.l
+    for_projector(fig, scale=1.5)
+    lay = fig.layout
+    assert lay.font.size == round(FONT_SIZE * 1.5) and lay.title.font.size == round(TITLE_SIZE * 1.5)
+    assert lay.legend.font.size == round(FONT_SIZE * 1.5) and lay.legend.itemwidth == 45
+    assert fig.data[0].line.width == 4.5 and lay.margin.l == int(before * 1.5)
+    assert lay.title.font.color == INK  # the colours stay
