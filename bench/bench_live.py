@@ -2,8 +2,8 @@
 
 One server, one headless chromium (Debian's), on this machine. Prints each figure beside its target and beside
 "before" (the same interactions answered by the server, measured before the live views; from the issue):
-  1. Draw page, in-page compute per frame (all five models and their error maps; live-results.js's computeMs):
-     median and p95; then each model run alone through window.__aeLabRuntime (worker round trip and the
+  1. Draw page, in-page compute per frame (all five models and their error maps; live-results.js's workMs: the
+     work itself; and computeMs: request -> reply, waits included): median and p95; then each model run alone through window.__aeLabRuntime (worker round trip and the
      worker's own session.run time).
   2. Draw page, pointer move -> repainted reconstructions (live-results.js's latencyMs: from the newest pointer
      event in a frame to the frame after its repaint), over strokes drawn at a hand's speed (a mouse event every
@@ -139,6 +139,35 @@ PER_MODEL_JS = """async (reps) => {
   return out;
 }"""
 
+#: The five models of one frame sent as one worker chain (as live-results.js does) against one message per run
+#: (encoder and decoder apart; as it did before), interleaved, on the same digit in the same page.
+CHAIN_VS_RUNS_JS = """async (reps) => {
+  const rt = await window.__aeLabRuntime;
+  const models = window.__aeLabManifest.models;
+  const x = new Float32Array(784).map((_, i) => ((i % 28) > 8 && (i % 28) < 20 && i > 150 && i < 650) ? 1 : 0);
+  const names = ["dense", "conv", "denoising", "vae2", "vae16"].filter((n) => models[n]);
+  const steps = [];
+  for (const n of names) {
+    if (models[n].is_vae) steps.push({ name: n, role: "encoder" }, { name: n, role: "decoder", from: [steps.length, 0] });
+    else steps.push({ name: n, role: "model" });
+  }
+  const apart = async (n) => {
+    if (!models[n].is_vae) return rt.run(n, "model", x, [1, 28, 28, 1]);
+    const z = (await rt.run(n, "encoder", x, [1, 28, 28, 1])).outputs[0].data;
+    return rt.run(n, "decoder", z, [1, z.length]);
+  };
+  const chain = [], runs = [];
+  for (let r = 0; r < reps; r++) {
+    let t0 = performance.now();
+    await rt.chain(steps, x, [1, 28, 28, 1]);
+    chain.push(performance.now() - t0);
+    t0 = performance.now();
+    await Promise.all(names.map(apart));
+    runs.push(performance.now() - t0);
+  }
+  return { chain, runs, messages: [1, steps.length] };
+}"""
+
 #: In-page hover timing on /latent, from the real pointermove's timeStamp: to live-latent.js's painting the decoded
 #: canvas (done in JS; on screen with the next frame), and to the first animation frame after that.
 HOVER_HOOK_JS = """() => {
@@ -188,23 +217,28 @@ def main() -> None:
             clear.click()
             wait_idle(page)
 
-            def phase(detach: bool) -> tuple[list[dict], list[float], list[float]]:
-                page.evaluate("() => { window.__aeLabStats.computeMs.length = 0; window.__aeLabStats.latencyMs.length = 0; }")
+            def phase(detach: bool) -> tuple[list[dict], list[float], list[float], list[float]]:
+                page.evaluate("() => { for (const k of ['computeMs', 'latencyMs', 'workMs']) window.__aeLabStats[k].length = 0; }")
                 out = []
                 for i in range(args.strokes):
                     out.append(live_stroke(page, box, STROKES[i % len(STROKES)], sent, detach))
                     clear.click()
                     wait_idle(page)
                     page.wait_for_timeout(200)
-                return out, page.evaluate("() => window.__aeLabStats.computeMs.slice()"), [x for r in out for x in r["lat"]]
+                return (out, page.evaluate("() => window.__aeLabStats.computeMs.slice()"),
+                        [x for r in out for x in r["lat"]], page.evaluate("() => window.__aeLabStats.workMs.slice()"))
 
-            def report(title: str, results: list[dict], compute: list[float], lat: list[float]) -> None:
+            def report(title: str, results: list[dict], compute: list[float], lat: list[float], work: list[float]) -> None:
                 moves = sum(r["events"] for r in results)
                 interval = sum(r["moves_s"] for r in results) * 1000 / moves
                 print(f"\n== Draw page, {title}: {len(results)} strokes, {moves} pointer moves {STEP_PX:g} px apart, "
                       f"one every {interval:.0f} ms achieved (asked {EVENT_MS:g}), pad {box['width']:.0f} px ==")
+                wmed = statistics.median(work)
+                print(f"in-page compute per frame, all five models + error maps ({len(work)} frames; the work itself: "
+                      f"preprocessing, the runs inside the worker, painting): median {wmed:.1f} ms ({verdict(wmed, 8)}), "
+                      f"p95 {pct(work, 0.95):.1f} ms, max {max(work):.1f} ms")
                 med = statistics.median(compute)
-                print(f"in-page compute per frame, all five models + error maps ({len(compute)} frames): "
+                print(f"    request -> reply of the frame's runs (also waiting for the busy worker and page): "
                       f"median {med:.1f} ms ({verdict(med, 8)}), p95 {pct(compute, 0.95):.1f} ms, max {max(compute):.1f} ms")
                 print(f"    before: {BEFORE['draw']}: ratio {53 / med:.1f}x (and no server)")
                 print(f"pointer move -> repainted reconstructions ({len(lat)} frames, "
@@ -212,11 +246,11 @@ def main() -> None:
                       f"p95 {pct(lat, 0.95):.1f} ms ({verdict(pct(lat, 0.95), 33)}), max {max(lat):.1f} ms")
                 print(f"    before: {BEFORE['draw']}, nothing while the pen moved; p95 here / 53 ms = {pct(lat, 0.95) / 53:.2f}")
 
-            results, compute, lat = phase(False)
-            report("as shipped (the five models and the Look inside view follow the pen)", results, compute, lat)
-            results_b, compute_b, lat_b = phase(True)
+            results, compute, lat, work = phase(False)
+            report("as shipped (the five models and the Look inside view follow the pen)", results, compute, lat, work)
+            results_b, compute_b, lat_b, work_b = phase(True)
             report("the Look inside view detached by the bench (the five models alone follow the pen)",
-                   results_b, compute_b, lat_b)
+                   results_b, compute_b, lat_b, work_b)
             print(f"    the Look inside view's share: compute median {statistics.median(compute):.1f} -> "
                   f"{statistics.median(compute_b):.1f} ms ({statistics.median(compute) / statistics.median(compute_b):.1f}x), "
                   f"move -> repaint p95 {pct(lat, 0.95):.1f} -> {pct(lat_b, 0.95):.1f} ms")
@@ -230,6 +264,13 @@ def main() -> None:
             total = sum(statistics.median(r["wall"]) for k, r in per.items() if "activations" not in k)
             print(f"    the five models' medians added up: {total:.1f} ms (a live frame sends them together to the one "
                   "worker, which runs them one after another; the Look inside run queues in the same worker)")
+
+            cvr = page.evaluate(CHAIN_VS_RUNS_JS, 40)
+            ch, ru = statistics.median(cvr["chain"]), statistics.median(cvr["runs"])
+            print(f"one frame's five models, 40 times each way, interleaved: as one worker chain ({cvr['messages'][0]} "
+                  f"message) median {ch:.2f} ms, p95 {pct(cvr['chain'], 0.95):.2f} ms; one message per run "
+                  f"({cvr['messages'][1]} messages, the live view before) median {ru:.2f} ms, p95 "
+                  f"{pct(cvr['runs'], 0.95):.2f} ms; ratio {ru / ch:.2f}x")
 
             down_s = sum(r["down_s"] for r in results)
             up_n = len(results)

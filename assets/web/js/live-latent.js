@@ -4,7 +4,7 @@
 // so moving them never repaints the few thousand dots. A click (or Enter) pins the point: the component sends
 // `pinned` and Python moves the z sliders.
 import { reportRuntime, runtime } from "./runtime.js";
-import { DRAWING_EVENT } from "./pad.js";
+import { followPad, latestPerFrame } from "./frames.js";
 import { paintGray, pixelCanvas } from "./images.js";
 
 const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
@@ -234,19 +234,10 @@ export default function (component) {
   root.redraw();
   root.decodeAt(root.cursor || root.pin());
 
-  if (root.padListener) window.removeEventListener(DRAWING_EVENT, root.padListener);
-  root.padListener = null;
-  if (data.pad) {
-    root.padListener = (e) => { if (e.detail.pad === root.data.pad) root.encodeDrawing(e.detail.pixels); };
-    window.addEventListener(DRAWING_EVENT, root.padListener);
-    if (root.askedPad !== data.pad) {  // the pad may have been drawn on before the map mounted
-      root.askedPad = data.pad;
-      window.dispatchEvent(new CustomEvent(DRAWING_EVENT + "?", { detail: { pad: data.pad } }));
-    }
-  } else {
-    root.askedPad = null;
-    root.liveStar = undefined;
-  }
+  // the pad may have been drawn on before the map mounted: ask for its drawing when the map starts following it
+  followPad(root, data.pad, root.encodeDrawing, root.askedPad !== data.pad);
+  root.askedPad = data.pad || null;
+  if (!data.pad) root.liveStar = undefined;
 }
 
 function install(root, setStateValue) {
@@ -286,7 +277,6 @@ function install(root, setStateValue) {
     overlay.setAttribute("aria-valuetext", text);
   };
 
-  let busy = false, wanted = null;
   async function decode(z) {
     const rt = await root.rt;
     if (!rt.ok) return;
@@ -299,44 +289,22 @@ function install(root, setStateValue) {
     Object.assign(live, { z: [z[0], z[1]], image, ms: performance.now() - t0, frames: live.frames + 1 });
     stats.computeMs.push(performance.now() - t0);
   }
-  root.decodeAt = (z) => {
+  const decodeNewest = latestPerFrame((z) => decode(z), (e) => { v.status.textContent = "Live decoding failed: " + e.message; });
+  root.decodeAt = (z) => {  // one decode per frame at most; only the newest code is decoded
     z = [r3(z[0]), r3(z[1])];
-    if (root.shown && root.shown[0] === z[0] && root.shown[1] === z[1] && !wanted) return;
+    if (root.shown && root.shown[0] === z[0] && root.shown[1] === z[1]) return;
     root.shown = z;
-    wanted = z;
-    if (busy) return;
-    busy = true;
-    requestAnimationFrame(async () => {  // one decode per frame at most; only the newest code is decoded
-      while (wanted) {
-        const next = wanted;
-        wanted = null;
-        try { await decode(next); } catch (e) { v.status.textContent = "Live decoding failed: " + e.message; }
-      }
-      busy = false;
-    });
+    decodeNewest(z);
   };
 
-  let starBusy = false, starWanted;
-  root.encodeDrawing = (pixels) => {
-    starWanted = { pixels };
-    if (starBusy) return;
-    starBusy = true;
-    requestAnimationFrame(async () => {
-      while (starWanted) {
-        const job = starWanted;
-        starWanted = null;
-        try {
-          const rt = await root.rt;
-          if (!rt.ok) break;
-          const x = job.pixels ? (await padDigitLater())(job.pixels) : null;
-          root.liveStar = x ? Array.from((await rt.run(root.data.model, "encoder", x, [1, 28, 28, 1])).outputs[0].data) : undefined;
-          live.star = root.liveStar || null;
-          root.redraw();
-        } catch (e) { /* no preprocessing yet (or a failed run): the server's star stays */ }
-      }
-      starBusy = false;
-    });
-  };
+  root.encodeDrawing = latestPerFrame(async (job) => {
+    const rt = await root.rt;
+    if (!rt.ok) return;
+    const x = job.pixels ? (await padDigitLater())(job.pixels) : null;
+    root.liveStar = x ? Array.from((await rt.run(root.data.model, "encoder", x, [1, 28, 28, 1])).outputs[0].data) : undefined;
+    live.star = root.liveStar || null;
+    root.redraw();
+  }, () => { /* no preprocessing yet (or a failed run): the server's star stays */ });
 
   const zAt = (e) => {  // the pointer's code, or null outside the plot
     const r = overlay.getBoundingClientRect();

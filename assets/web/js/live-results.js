@@ -6,7 +6,10 @@ import { padDigit } from "./preprocess.js";
 import { followPad, latestPerFrame } from "./frames.js";
 import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
 
+// computeMs: request -> reply of a frame's runs (waits for a busy worker or main thread included); workMs: the
+// frame's work itself (preprocessing, the runs inside the worker, painting); latencyMs: pointer -> repainted
 const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
+stats.workMs = stats.workMs || [];
 
 function cell(title, label) {
   const fig = document.createElement("figure");
@@ -114,7 +117,9 @@ export default function (component) {
     const rt = await root.rt;
     if (!rt.ok) return;
     const v = root.view;
+    const tPre = performance.now();
     let x = job.digit || (job.pixels ? padDigit(job.pixels) : null);
+    const preMs = performance.now() - tPre;
     const example = !x && root.data.example;
     if (example) x = Float32Array.from(root.data.example.digit);
     root.classList.toggle("ae-empty", !x);
@@ -126,6 +131,7 @@ export default function (component) {
     const done = await rt.chain(v.plan.steps, x, [1, 28, 28, 1]);
     const outs = v.plan.where.map((w) => ({ rec: done[w.rec].outputs[0].data, z: w.z === undefined ? undefined : done[w.z].outputs[0].data }));
     stats.computeMs.push(performance.now() - t0);
+    const tPaint = performance.now();
     paintGray(v.input.canvas, x);
     let codeText = "";
     v.cells.forEach((m, i) => {
@@ -139,6 +145,7 @@ export default function (component) {
         codeText = `The 2-d VAE places this digit at z = (${fmt(outs[i].z[0])}, ${fmt(outs[i].z[1])}) on its latent map.`;
     });
     v.code.textContent = codeText;
+    stats.workMs.push(preMs + done.reduce((sum, step) => sum + step.ms, 0) + performance.now() - tPaint);
     stats.frames += 1;
     if (job.at) requestAnimationFrame(() => stats.latencyMs.push(performance.now() - job.at));
   }

@@ -89,7 +89,8 @@ function install(pad) {
   // glyphs were made). Whatever the pad's size on screen, the server decodes and preprocesses a small image.
   const sent = document.createElement("canvas");
   sent.width = sent.height = SENT_PX;
-  const sentCtx = sent.getContext("2d");
+  // read back every frame while drawing: keep it in CPU memory rather than a GPU texture read back each time
+  const sentCtx = sent.getContext("2d", { willReadFrequently: true });
   sentCtx.imageSmoothingEnabled = true;
   sentCtx.imageSmoothingQuality = "high";
 
