@@ -12,23 +12,29 @@ function release() {
   if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
 }
 
+const FRAME_MS = 16;
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
 // A function that queues `job` for `work`: a job arriving while one runs replaces any waiting one, so a fast
-// pointer never queues stale frames; `onError` gets what a run throws. `background`: see BACKGROUND_MS.
+// pointer never queues stale frames; `onError` gets what a run throws. An idle scheduler starts a job at once
+// (the pad already sends at most one drawing per animation frame: waiting for another frame would add one);
+// a job that arrived during a run shorter than a frame waits for the next frame, so runs stay about one per
+// frame. `background`: see BACKGROUND_MS.
 export function latestPerFrame(work, onError, { background = false } = {}) {
   let busy = false, wanted = null, last = -Infinity;
   async function drain() {
-    await new Promise((resolve) => requestAnimationFrame(resolve));
+    await Promise.resolve();  // jobs queued in the same task: only the newest runs
     while (wanted) {
       if (background) {
         const wait = last + BACKGROUND_MS - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         await idle();
-      }
+      } else if (performance.now() - last < FRAME_MS) await nextFrame();
       const next = wanted;
       wanted = null;
+      last = performance.now();
       if (!background) inFlight += 1;
       try { await work(next); } catch (e) { onError(e); } finally { if (!background) release(); }
-      last = performance.now();
     }
     busy = false;
   }
