@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,7 +19,7 @@ from ae_core.files import load_array, read_json, write_json, atomic_write_bytes
 from ae_core.paths import REPO_ROOT, user_data_dir
 from ae_core.training.config import validate_config
 from ae_core.training.data_source import describe_data
-from ae_core.training.jobs.lock import pid_alive, try_lock
+from ae_core.training.jobs.lock import lock_is_free, pid_alive, try_lock
 from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, State, TrainingStatus
 from ae_core.training.jobs.store import Job, hhmm, jobs_dir, log_tail, now
 
@@ -89,7 +90,7 @@ class TrainingManager:
                 write_json(job.status_path, TrainingStatus(
                     job_id=job.id, state=State.STARTING.value, owner=owner, kind=cfg.kind, config=cfg.to_dict(),
                     name=name, label=request["label"], started=started, updated=started, epochs=cfg.epochs,
-                    data=dict(info.__dict__)).to_dict())
+                    data=dict(info.__dict__), host=socket.gethostname()).to_dict())
                 write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
                 env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
                        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
@@ -156,6 +157,9 @@ class TrainingManager:
         proc = self._procs.get(job.id)
         if proc is not None:
             return proc.poll() is None
+        if status.host and status.host != socket.gethostname():
+            # started on another machine sharing this folder: its worker holds the lock for as long as it lives
+            return read_json(self._pointer()).get("job_id") == job.id and not lock_is_free()
         pid = job.pid() or status.pid
         if pid is None:
             return now() - float(status.started or 0) < START_GRACE_S
@@ -234,10 +238,11 @@ class TrainingManager:
         return load_array(self.job(job).recon_path(epoch))
 
     def kill(self, job: str | Job) -> None:
-        """SIGKILL the worker (tests and emergencies only; the page uses stop())."""
+        """SIGKILL the worker if it runs on this machine (tests and emergencies only; the page uses stop())."""
         job = self.job(job)
         pid = job.pid()
-        if pid and pid_alive(pid, job.id):
+        host = self.status(job).host
+        if pid and (not host or host == socket.gethostname()) and pid_alive(pid, job.id):
             os.kill(pid, signal.SIGKILL)
 
 KIND_LABELS = {"dense": "Dense AE", "conv": "Conv AE", "denoising": "Denoising AE", "vae": "VAE"}
