@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ae_core.files import load_array, read_json, write_json, atomic_write_bytes
+from ae_core.models.user_library import unclaimed_reservations
 from ae_core.paths import REPO_ROOT, user_data_dir
 from ae_core.training.config import validate_config
 from ae_core.training.data_source import describe_data
@@ -24,6 +25,7 @@ from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, State, Traini
 from ae_core.training.jobs.store import Job, hhmm, jobs_dir, log_tail, now
 
 KEEP_JOBS = 12  # job folders kept; older finished ones are removed when a new training starts
+RESERVATION_TTL_S = 3600.0  # a model name claimed this long ago and still without its file was abandoned
 START_GRACE_S = 90.0  # a job still "starting" without a pid file counts as alive this long
 
 
@@ -151,6 +153,8 @@ class TrainingManager:
             for tmp in models.glob(".*"):
                 if tmp.is_file() and now() - tmp.stat().st_mtime > 60:
                     tmp.unlink(missing_ok=True)
+            for claim in unclaimed_reservations(models, RESERVATION_TTL_S):
+                claim.unlink(missing_ok=True)
 
     # ---- watching
     def _alive(self, job: Job, status: TrainingStatus) -> bool:
