@@ -7,11 +7,13 @@ and never deserialises a user's file itself.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,16 +73,34 @@ def safe_name(filename: str) -> str:
     return stem or "model"
 
 
-def unique_name(name: str, folder: Path) -> str:
-    """`name`, or `name-2`, `name-3`, ... : the first with neither a model file nor a sidecar in `folder`."""
-    def free(n: str) -> bool:
-        return not (folder / f"{n}.keras").exists() and not (folder / f"{n}.json").exists()
-    if free(name):
-        return name
-    for i in range(2, 1000):
-        if free(f"{name}-{i}"):
-            return f"{name}-{i}"
+def reserve_name(name: str, folder: Path) -> str:
+    """`name`, or `name-2`, `name-3`, ...: the first with neither a model file nor a sidecar in `folder`, claimed at
+    once (an empty sidecar, created exclusively), so two processes saving into one folder at the same moment
+    (uploads, a training, other replicas) never pick the same name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for candidate in (name, *(f"{name}-{i}" for i in range(2, 1000))):
+        if (folder / f"{candidate}.keras").exists():
+            continue
+        try:
+            os.close(os.open(folder / f"{candidate}.json", os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            continue
+        return candidate
     raise ModelFileError(f"too many models named {name!r}; delete some first")
+
+
+def unclaimed_reservations(folder: Path, older_than_s: float) -> list[Path]:
+    """Empty sidecars left by a reserve_name whose model never came (its writer was killed), older than given."""
+    now = time.time()
+    out = []
+    for path in folder.glob("*.json"):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if stat.st_size == 0 and now - stat.st_mtime > older_than_s and not path.with_suffix(".keras").exists():
+            out.append(path)
+    return out
 
 
 def model_path(name: str) -> Path:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ae_core.models.errors import ModelFileError
 from ae_core.models.sidecars import read_sidecar, sidecar_path, write_sidecar
-from ae_core.models.user_library import unique_name
+from ae_core.models.user_library import reserve_name
 
 
 def _uploaded_record(model, name: str, original: str) -> dict:
@@ -44,11 +44,16 @@ def upload(file: Path, dest: Path, original: str) -> Path:
     from ae_core.models.files import load_model
     from ae_core.models.onnx_export import export_model
     model = load_model(file)  # safe_mode=True; ModelFileError for every unusable file
-    name = unique_name(file.stem, dest)
-    staged = file if name == file.stem else file.rename(file.with_name(f"{name}.keras"))
-    write_sidecar(staged, _uploaded_record(model, name, original))
-    export_model(model, staged)
-    return _move_into(staged, dest, name)
+    name = reserve_name(file.stem, dest)
+    try:
+        staged = file if name == file.stem else file.rename(file.with_name(f"{name}.keras"))
+        write_sidecar(staged, _uploaded_record(model, name, original))
+        export_model(model, staged)
+        return _move_into(staged, dest, name)
+    except BaseException:
+        if not (dest / f"{name}.keras").exists():
+            sidecar_path(dest / f"{name}.keras").unlink(missing_ok=True)  # give the name back
+        raise
 
 
 def export(file: Path) -> Path:

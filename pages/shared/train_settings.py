@@ -9,6 +9,7 @@ import streamlit as st
 from ae_core.training.config import ConfigError, TrainConfig, config_problems, validate_config
 from ae_core.training.data_source import DataInfo
 from ae_core.training.jobs.manager import TrainingBusy
+from pages.shared.access import access
 from pages.shared.session_models import training_manager
 
 KINDS = {
@@ -134,8 +135,19 @@ def current_job_id() -> str | None:
     return job_id
 
 
-def start_button(cfg: TrainConfig | None) -> None:
-    """Start (disabled while settings are wrong or a training runs); starts the worker when pressed."""
+def start_button(cfg: TrainConfig | None, data: DataInfo) -> None:
+    """Start (disabled while settings are wrong or a training runs); starts the worker when pressed.
+
+    A session that may not train sees why instead of the button; a training over the size limit, why not.
+    """
+    acc = access()
+    if not (gate := acc.train()):
+        st.info(gate.reason + ("" if acc.presenter else " You can watch trainings here and use the saved models."))
+        return
+    if cfg is not None and not (allowed := acc.training(cfg.epochs, min(cfg.train_size or data.train_available,
+                                                                         data.train_available))):
+        st.error(allowed.reason)
+        cfg = None
     mgr = training_manager()
     busy = mgr.current() is not None
     start = st.button("Start training", type="primary", key="train-start", disabled=cfg is None or busy,

@@ -11,9 +11,11 @@ from ae_core.figures.training import loss_curve
 from ae_core.models.errors import ModelFileError
 from ae_core.models.user_library import delete_model, import_upload, list_models
 from ae_core.paths import user_data_dir
+from ae_core.policy import upload_limits_text
 from ae_core.training.data_source import DataInfo
 from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus, progress_of
 from ae_core.training.jobs.store import hhmm
+from pages.shared.access import access, count_upload
 from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
 from pages.shared.train_settings import owner_id
 from pages.shared.widgets import chart
@@ -136,6 +138,8 @@ def live_progress(job_id: str, epochs_shown: int) -> None:
     st.progress(progress_of(s.epoch, s.batch, s.batches, s.epochs), text=progress_text(s))
     if s.stop_requested:
         st.caption("Stopping after the current batch...")
+    elif s.owner != owner_id() and not access().train():
+        return  # only whoever may train (or started it) stops it; the reason is shown beside Start
     elif st.button("Stop training", key="train-stop", help="Stops after the current batch; the model is kept "
                    "if at least one epoch has finished."):
         mgr.stop(job_id)
@@ -228,12 +232,15 @@ def saved_models() -> None:
         st.caption(f"None yet. Trained and uploaded models are kept in {folder}.")
     else:
         st.caption(f"Kept in {folder}. 'Use' puts a model on the Draw page in this browser session.")
+    deletable = access().delete()
+    if models and not deletable:
+        st.caption(deletable.reason)
     listing = st.container(height=600, border=False) if len(models) > 4 else st.container()
     for m in models:
-        saved_model_row(listing.container(border=True), m)
+        saved_model_row(listing.container(border=True), m, deletable=bool(deletable))
 
 
-def saved_model_row(row, m) -> None:
+def saved_model_row(row, m, *, deletable: bool = True) -> None:
     """One saved model: its label, facts and buttons."""
     bits = [m.info.get("source", "model")]
     if m.info.get("epochs_run"):
@@ -258,6 +265,8 @@ def saved_model_row(row, m) -> None:
             row.error(f"That model can't be used: {e}")
     buttons.download_button("Download", data=lambda p=m.path: p.read_bytes() if p.is_file() else b"",
                             file_name=m.path.name, mime="application/octet-stream", key=f"train-dl-{m.name}")
+    if not deletable:
+        return
     if st.session_state.get("train-confirm-delete") != m.name:
         if buttons.button("Delete", key=f"train-del-{m.name}"):
             st.session_state["train-confirm-delete"] = m.name
@@ -278,24 +287,38 @@ def saved_model_row(row, m) -> None:
 def upload_box() -> None:
     """Upload a .keras model: checked in a separate process, then kept and used in this session."""
     st.subheader("Upload a model")
+    acc = access()
+    if not (gate := acc.upload()):
+        st.info(gate.reason)
+        return
     upload = st.file_uploader("A .keras autoencoder (28x28 digits in, 28x28 digits out)", type=["keras"],
                               key="train-upload",
                               help="Keras 3 .keras files only. Files with Lambda layers (Python code inside) are "
                               "refused for safety.")
+    if not acc.presenter and (limits := upload_limits_text(acc.settings.limits)):
+        st.caption(limits)
     if upload is None:
         return
     if st.session_state.get("train-upload-seen") != upload.file_id:
         st.session_state["train-upload-seen"] = upload.file_id
-        try:
-            with st.spinner("Checking the model and preparing it for the app..."):
-                saved = import_upload(upload.name, upload.getvalue())
-                add_user_model(saved.path)
-            result = ("ok", f"**{saved.name}** passed the checks and was added: it is on the Draw page now.")
-        except ModelFileError as e:
-            result = ("error", f"That model can't be used: {e}")
-        except Exception as e:  # noqa: BLE001
-            result = ("error", f"That file could not be read ({type(e).__name__}); is it a Keras .keras model?")
-        st.session_state["train-upload-result"] = result
+        if not (allowed := acc.upload_file(upload.size)):
+            st.session_state["train-upload-result"] = ("error", allowed.reason)
+        else:
+            count_upload(upload.size)
+            st.session_state["train-upload-result"] = check_upload(upload)
     if st.session_state.get("train-upload-result"):
         how, msg = st.session_state["train-upload-result"]
         (st.success if how == "ok" else st.error)(msg)
+
+
+def check_upload(upload) -> tuple[str, str]:
+    """Check and keep one uploaded file; ("ok" or "error", the message to show)."""
+    try:
+        with st.spinner("Checking the model and preparing it for the app..."):
+            saved = import_upload(upload.name, upload.getvalue())
+            add_user_model(saved.path)
+        return "ok", f"**{saved.name}** passed the checks and was added: it is on the Draw page now."
+    except ModelFileError as e:
+        return "error", f"That model can't be used: {e}"
+    except Exception as e:  # noqa: BLE001
+        return "error", f"That file could not be read ({type(e).__name__}); is it a Keras .keras model?"

@@ -12,6 +12,7 @@ from ae_core.figures.images import error_heatmap, figure_html
 from ae_core.figures.style import for_projector
 from ae_core.data.image_files import ImageInputError, read_image
 from ae_core.data.preprocess import to_mnist
+from pages.shared.access import presenter_controls
 from pages.shared.canvas import drawing_pad
 from pages.shared.resources import samples
 
@@ -71,12 +72,14 @@ def apply_style() -> None:
 
 
 def sidebar() -> DeltaGenerator:
-    """The sidebar every page shares: presenter toggle; returns the slot for the model status (model_status)."""
+    """The sidebar every page shares: presenter toggle and controls; returns the slot for the model status."""
     with st.sidebar:
         presenter_mode()
         st.toggle("Presenter mode", key="presenter", help="Large canvas, images and text for a projector; "
                   "also ?present=1 in the URL.")
-        return st.empty()
+        slot = st.empty()
+        presenter_controls()
+        return slot
 
 
 def model_status(slot: DeltaGenerator) -> None:

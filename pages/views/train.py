@@ -19,7 +19,7 @@ job_id = current_job_id()
 settings, right = st.columns([2, 3] if not presenter_mode() else [1, 2], gap="large")
 with settings:
     st.subheader("Settings")
-    start_button(settings_form(data))
+    start_button(settings_form(data), data)
 with right:
     monitor(st.session_state.get("train-job", job_id), data)
 

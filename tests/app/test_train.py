@@ -281,3 +281,19 @@ def test_other_sessions_keep_working_while_a_training_runs(home):
     rerun_until(trainer, lambda a: any("Stopped" in m for m in texts(a.warning) + texts(a.info)))
     assert mgr.current() is None
     rerun_until(visitor, lambda a: not a.button(key="train-start").disabled)
+
+
+def test_a_model_saved_through_another_app_process_is_listed_on_the_next_rerun(home):
+    """The saved-model list is read from the shared folder on every run: nothing caches it per process."""
+    import shutil
+
+    from ae_core.paths import SHIPPED_MODELS_DIR
+    at = train_page()
+    assert not any("from-replica-a" in c for c in texts(at.caption))
+    (home / "models").mkdir(parents=True, exist_ok=True)
+    for suffix in (".keras", ".json"):  # as another replica's training or upload leaves it
+        shutil.copy(SHIPPED_MODELS_DIR / f"dense{suffix}", home / "models" / f"from-replica-a{suffix}")
+    at.run()
+    assert not at.exception
+    assert any(c.startswith("from-replica-a - ") for c in texts(at.caption))
+    assert any(b.key == "train-use-from-replica-a" for b in at.button)

@@ -5,6 +5,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,14 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from ae_core.files import load_array, read_json, write_json, atomic_write_bytes
+from ae_core.models.user_library import unclaimed_reservations
 from ae_core.paths import REPO_ROOT, user_data_dir
 from ae_core.training.config import validate_config
 from ae_core.training.data_source import describe_data
-from ae_core.training.jobs.lock import pid_alive, try_lock
+from ae_core.training.jobs.lock import lock_is_free, pid_alive, try_lock
 from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, State, TrainingStatus
 from ae_core.training.jobs.store import Job, hhmm, jobs_dir, log_tail, now
 
 KEEP_JOBS = 12  # job folders kept; older finished ones are removed when a new training starts
+RESERVATION_TTL_S = 3600.0  # a model name claimed this long ago and still without its file was abandoned
 START_GRACE_S = 90.0  # a job still "starting" without a pid file counts as alive this long
 
 
@@ -89,7 +92,7 @@ class TrainingManager:
                 write_json(job.status_path, TrainingStatus(
                     job_id=job.id, state=State.STARTING.value, owner=owner, kind=cfg.kind, config=cfg.to_dict(),
                     name=name, label=request["label"], started=started, updated=started, epochs=cfg.epochs,
-                    data=dict(info.__dict__)).to_dict())
+                    data=dict(info.__dict__), host=socket.gethostname()).to_dict())
                 write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
                 env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
                        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
@@ -150,12 +153,17 @@ class TrainingManager:
             for tmp in models.glob(".*"):
                 if tmp.is_file() and now() - tmp.stat().st_mtime > 60:
                     tmp.unlink(missing_ok=True)
+            for claim in unclaimed_reservations(models, RESERVATION_TTL_S):
+                claim.unlink(missing_ok=True)
 
     # ---- watching
     def _alive(self, job: Job, status: TrainingStatus) -> bool:
         proc = self._procs.get(job.id)
         if proc is not None:
             return proc.poll() is None
+        if status.host and status.host != socket.gethostname():
+            # started on another machine sharing this folder: its worker holds the lock for as long as it lives
+            return read_json(self._pointer()).get("job_id") == job.id and not lock_is_free()
         pid = job.pid() or status.pid
         if pid is None:
             return now() - float(status.started or 0) < START_GRACE_S
@@ -234,10 +242,11 @@ class TrainingManager:
         return load_array(self.job(job).recon_path(epoch))
 
     def kill(self, job: str | Job) -> None:
-        """SIGKILL the worker (tests and emergencies only; the page uses stop())."""
+        """SIGKILL the worker if it runs on this machine (tests and emergencies only; the page uses stop())."""
         job = self.job(job)
         pid = job.pid()
-        if pid and pid_alive(pid, job.id):
+        host = self.status(job).host
+        if pid and (not host or host == socket.gethostname()) and pid_alive(pid, job.id):
             os.kill(pid, signal.SIGKILL)
 
 KIND_LABELS = {"dense": "Dense AE", "conv": "Conv AE", "denoising": "Denoising AE", "vae": "VAE"}

@@ -85,6 +85,7 @@ class TrainingStatus:
     exit_code: int | None = None  # the worker's exit code (negative: killed by that signal), when known
     log_tail: str = ""  # the last line of worker.log, when the worker died with an error
     pid: int | None = None
+    host: str = ""  # the machine the worker runs on (its pid means nothing on another one)
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept on rewrite
 
     @classmethod

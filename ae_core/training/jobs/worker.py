@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ae_core.files import read_json, save_array, write_json
+from ae_core.models.user_library import reserve_name
 from ae_core.paths import user_data_dir
 from ae_core.training.data_source import load_training_data, pick_samples
 from ae_core.training.jobs.lock import try_lock
@@ -94,14 +95,9 @@ def _prepare(job: Job, req: dict, rep: _Reporter):
 
 
 def _free_path(models_dir: Path, name: str) -> tuple[str, Path]:
-    """`name` or `name-2`, `name-3` ...: never replace a model that is already there (say, an upload)."""
-    base, path = name, models_dir / f"{name}.keras"
-    for i in range(2, 1000):
-        if not path.exists() and not path.with_suffix(".json").exists():
-            break
-        name = f"{base}-{i}"
-        path = models_dir / f"{name}.keras"
-    return name, path
+    """`name` or `name-2`, `name-3` ..., claimed: never replace a model that is there or being saved (an upload)."""
+    name = reserve_name(name, models_dir)
+    return name, models_dir / f"{name}.keras"
 
 
 def run_job(job: Job) -> int:
