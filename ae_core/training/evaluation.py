@@ -6,6 +6,7 @@ import numpy as np
 import tensorflow as tf
 
 from ae_core.analysis.metrics import per_image_mse
+from ae_core.data.noise import EVAL_NOISE, add_noise
 from ae_core.models.vae import VAE
 
 #: Quality floors on the MNIST test set (issue #2); lower is better for all but accuracy.
@@ -16,7 +17,6 @@ FLOORS = {
     "vae2": ("neg_elbo", 142.0),
     "vae16": ("neg_elbo", 80.0),
 }
-EVAL_NOISE = {"kind": "gaussian", "amount": 0.5, "seed": 1234}
 ELBO_NOTE = ("negative ELBO in nats on test digits thresholded at 0.5, single-sample estimate, beta=1; "
              "thresholded digits are far easier than stochastically binarised MNIST, so this is not "
              "comparable to published log-likelihoods")
@@ -47,7 +47,6 @@ def negative_elbo(vae: VAE, x: np.ndarray, seed: int = 0, batch_size: int = 1000
 def evaluate_model(model: keras.Model, kind: str, x_test: np.ndarray) -> dict[str, float]:
     """Test figures for one model of `kind` (dense, conv, denoising or vae)."""
     if kind == "denoising":
-        from ae_core.data.noise import add_noise
         noisy = add_noise(x_test, EVAL_NOISE["kind"], EVAL_NOISE["amount"], seed=EVAL_NOISE["seed"])
         rec = reconstruct(model, noisy)
         return {"mse": float(per_image_mse(rec, x_test).mean()),
