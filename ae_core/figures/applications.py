@@ -192,21 +192,22 @@ def class_error_bars(
     predicted: int | None = None,
     *,
     title: str | None = None,
+    value_label: str = "reconstruction MSE",
 ) -> go.Figure:
-    """Reconstruction MSE per class; the predicted class (default: lowest error) is highlighted."""
+    """Reconstruction MSE (or `value_label`) per class; the predicted class (default: lowest error) is highlighted."""
     errors = np.asarray(errors, dtype=np.float64).ravel()
     names = _names(errors.size, class_names)
     pred = int(np.nanargmin(errors)) if predicted is None else int(predicted)
     colors = [ACCENT if i == pred else MUTED for i in range(errors.size)]
     fig = go.Figure(
         go.Bar(
-            x=names, y=finite_or_none(errors), marker_color=colors, name="reconstruction MSE",
+            x=names, y=finite_or_none(errors), marker_color=colors, name=value_label,
             text=[f"{e:.3g}" for e in errors], textposition="outside", cliponaxis=False,
-            hovertemplate="class %{x}<br>MSE %{y:.4g}<extra></extra>",
+            hovertemplate=f"class %{{x}}<br>{value_label} %{{y:.4g}}<extra></extra>",
         )
     )
     apply_style(fig, title or f"Prediction: {names[pred]} (lowest reconstruction error)", "class",
-           "reconstruction MSE", legend_top=False)
+           value_label, legend_top=False)
     fig.update_xaxes(type="category")
     fig.update_yaxes(rangemode="tozero")
     return fig

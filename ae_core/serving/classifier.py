@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ae_core.analysis.classification import error_scales, relative_errors
 from ae_core.analysis.metrics import per_image_mse
 from ae_core.models.sidecars import read_sidecar
 from ae_core.serving.runners import ServedModel, open_model
@@ -14,16 +15,31 @@ N_CLASSES = 10
 
 
 class PerClassClassifier:
-    """Ten autoencoders, one per class; the class whose model has the lowest error wins."""
+    """Ten autoencoders, one per class; the class whose model rebuilds a digit best (errors scaled per class) wins."""
 
     def __init__(self, models: list[ServedModel], info: dict | None = None):
         self.models = models
         self.info = info or {}
+        self.scales = error_scales(self.info, len(models))
 
-    def errors(self, images: np.ndarray) -> np.ndarray:
+    @property
+    def relative(self) -> bool:
+        """Whether errors are scaled per class (summary.json has the scales)."""
+        return self.scales is not None
+
+    @property
+    def error_label(self) -> str:
+        """What `errors` measures, for a chart axis or a table header."""
+        return "scaled reconstruction MSE" if self.relative else "reconstruction MSE"
+
+    def raw_errors(self, images: np.ndarray) -> np.ndarray:
         """(N, 10) reconstruction MSE of each image under each class's autoencoder."""
         x = as_batch(images)
         return np.stack([per_image_mse(m.reconstruct(x), x) for m in self.models], axis=1)
+
+    def errors(self, images: np.ndarray) -> np.ndarray:
+        """(N, 10) errors the prediction compares: MSE over each class's error scale where known."""
+        return relative_errors(self.raw_errors(images), self.scales)
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """Predicted class of each image (argmin of the errors)."""

@@ -132,8 +132,9 @@ def classifier_result(clf: PerClassClassifier, digit: np.ndarray | None, source:
     errors = clf.errors(digit)[0]
     pred = predicted_class(errors)
     st.subheader(f"Predicted class: {pred}")
-    chart(class_error_bars(errors, predicted=pred, title="Reconstruction error under each class's autoencoder"),
-          "apps-bars")
+    title = ("Reconstruction error under each class's autoencoder (scaled so the ten compare)" if clf.relative
+             else "Reconstruction error under each class's autoencoder")
+    chart(class_error_bars(errors, predicted=pred, title=title, value_label=clf.error_label), "apps-bars")
     st.caption(f"How each class's autoencoder rebuilds {source}: the {pred}-specialist does it best.")
     image_row([(r, f"<b>{d}</b>" if d == pred else str(d)) for d, r in enumerate(clf.reconstructions(digit))],
               width=72 if presenter_mode() else 56)

@@ -29,3 +29,36 @@ def test_predicted_class_is_the_lowest_error():
     assert isinstance(predicted_class(errors), int)
     with pytest.raises(ValueError):
         predicted_class(np.array([]))
+
+
+def test_error_scales_parse_only_ten_positive_numbers():
+    from ae_core.analysis.classification import error_scales
+    assert error_scales({"error_scale": [0.5] * 10}).tolist() == [0.5] * 10
+    for bad in ([1.0] * 9, [1.0] * 9 + [0.0], [1.0] * 9 + [float("nan")], "x", None):
+        assert error_scales({"error_scale": bad}) is None
+    assert error_scales({}) is None and error_scales(None) is None
+
+
+def test_relative_errors_divide_by_the_scales():
+    from ae_core.analysis.classification import relative_errors
+    e = np.array([[1.0, 2.0], [4.0, 1.0]])
+    np.testing.assert_allclose(relative_errors(e, np.array([1.0, 4.0])), [[1.0, 0.5], [4.0, 0.25]])
+    np.testing.assert_allclose(relative_errors(e, None), e)
+
+
+def test_fitted_scales_undo_a_class_that_always_wins():
+    from ae_core.analysis.classification import fit_error_scales
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(3), 100)
+    errors = rng.uniform(1.0, 2.0, (300, 3))
+    errors[np.arange(300), y] *= 0.7  # the true class rebuilds best ...
+    errors[:, 0] *= 0.5               # ... but class 0's autoencoder rebuilds everything with little error
+    before = float((errors.argmin(axis=1) == y).mean())
+    scales = fit_error_scales(errors, y)
+    after = float(((errors / scales).argmin(axis=1) == y).mean())
+    assert before < 0.5 and after > 0.75 and scales[0] < scales[1]
+
+
+def test_class_accuracies():
+    from ae_core.analysis.classification import class_accuracies
+    assert class_accuracies(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), 4) == [0.5, 1.0, 0.0, None]
