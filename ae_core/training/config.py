@@ -45,6 +45,7 @@ class TrainConfig:
     seed: int = 0
     lr_schedule: str = "constant"
     dataset: str = "mnist"
+    augment: bool = False  # drawn-like variants of the training digits, new each epoch (ae_core.training.augment)
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -105,6 +106,8 @@ def _check(cfg: TrainConfig) -> tuple[TrainConfig, list[str]]:
         problems.append(f"model type must be one of {', '.join(MODEL_KINDS)}, got {cfg.kind!r}")
     if cfg.lr_schedule not in ("constant", "cosine"):
         problems.append(f"lr_schedule must be 'constant' or 'cosine', got {cfg.lr_schedule!r}")
+    if not isinstance(cfg.augment, bool):
+        problems.append(f"augment must be true or false, got {cfg.augment!r}")
     out = TrainConfig(**{**asdict(cfg)})
     checks = [(name, lambda n=name, i=integer: _number(n, getattr(cfg, n), i)) for name, integer in NUMBERS]
     if cfg.train_size is not None:

@@ -18,17 +18,21 @@ def loss_for(kind: str) -> str | None:
     return None if kind == "vae" else "binary_crossentropy"
 
 
-def make_dataset(x: np.ndarray, cfg: TrainConfig, *, shuffle: bool = True, noisy: bool | None = None) -> tf.data.Dataset:
-    """(input, target) batches; denoising inputs get fresh Gaussian noise each epoch, VAE inputs are binarised."""
+def make_dataset(x: np.ndarray, cfg: TrainConfig, *, shuffle: bool = True, noisy: bool | None = None,
+                 augment: bool | None = None) -> tf.data.Dataset:
+    """(input, target) batches; drawn-like variants each epoch with `cfg.augment` (training batches only),
+    denoising inputs get fresh Gaussian noise each epoch, VAE inputs are binarised."""
     noisy = (cfg.kind == "denoising") if noisy is None else noisy
-    if cfg.kind == "vae":
-        x = (x > 0.5).astype("float32")
+    augment = (cfg.augment and shuffle) if augment is None else augment
     ds = tf.data.Dataset.from_tensor_slices(x)
     if shuffle:
         ds = ds.shuffle(min(len(x), 60000), seed=cfg.seed, reshuffle_each_iteration=True)
     ds = ds.batch(cfg.batch_size)
-    if cfg.kind == "vae":
-        return ds.prefetch(tf.data.AUTOTUNE)
+    if augment:
+        from ae_core.training.augment import augment_dataset
+        ds = augment_dataset(ds, cfg.seed)
+    if cfg.kind == "vae":  # binarised after augmenting, so a tilted digit keeps crisp edges
+        return ds.map(lambda b: tf.cast(b > 0.5, tf.float32)).prefetch(tf.data.AUTOTUNE)
     if noisy:
         factor = float(cfg.noise_factor)
         ds = ds.map(lambda b: (tf.clip_by_value(b + factor * tf.random.normal(tf.shape(b)), 0.0, 1.0), b),
