@@ -1,4 +1,4 @@
-"""Command line: `python -m ae_core train|evaluate|export|info` (the shipped models were made with it)."""
+"""Command line: `python -m ae_core train|evaluate|export|classify|info` (the shipped models were made with it)."""
 from __future__ import annotations
 
 import argparse
@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="output .keras file (a folder for perclass/compression); "
                                                "default: the user models folder")
     t.add_argument("--replace-shipped", action="store_true", help="allow replacing a model in assets/models")
+    t.add_argument("--augment", action="store_true",
+                   help="train on drawn-like variants (tilt, shift, zoom, stroke weight, elastic), new each epoch")
     t.add_argument("--init-from", default=None, help="continue training from this .keras model (same kind)")
 
     e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
@@ -44,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
 
     x = sub.add_parser("export", help="write the ONNX files of saved models beside them, listed in their sidecars")
     x.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
+
+    c = sub.add_parser("classify", help="classify image files with the per-class autoencoders (as the app does)")
+    c.add_argument("images", nargs="+", help="image files (any size or mode, dark-on-light or light-on-dark)")
+    c.add_argument("--dataset", choices=("mnist", "fashion"), default="mnist")
 
     sub.add_parser("info", help="list the shipped models and their sidecar figures")
     return p
@@ -68,7 +74,8 @@ def _config(args, kind: str, **over):
     return TrainConfig(kind=kind, epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.lr,
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
-                       train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule, **over)
+                       train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule,
+                       augment=args.augment, **over)
 
 
 def cmd_train(args) -> int:
@@ -157,6 +164,21 @@ def cmd_export(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_classify(args) -> int:
+    from ae_core.serving.file_classifier import ClassifierMissingError, classify_files, open_classifier
+    try:
+        clf = open_classifier(args.dataset)
+    except ClassifierMissingError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"# file  predicted  {clf.error_label} under the autoencoder of class 0 .. 9")
+    failed = 0
+    for result in classify_files(args.images, clf, args.dataset):
+        failed += result.problem is not None
+        print(result.line(), file=sys.stderr if result.problem else sys.stdout, flush=True)
+    return 1 if failed else 0
+
+
 def cmd_info(_args) -> int:
     from ae_core.models.files import read_sidecar
     for path in _shipped_paths():
@@ -172,4 +194,5 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
     args.argv = argv
-    return {"train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export, "info": cmd_info}[args.command](args)
+    return {"train": cmd_train, "evaluate": cmd_evaluate, "export": cmd_export, "classify": cmd_classify,
+            "info": cmd_info}[args.command](args)

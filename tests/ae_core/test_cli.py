@@ -64,3 +64,47 @@ def test_shipped_model_cannot_be_replaced_by_accident(tmp_path, tiny_npz, capsys
     rc = main(["train", "--model", "dense", "--epochs", "1", "--data", str(tiny_npz), "--out", str(target)])
     assert rc == 2 and "never overwritten" in capsys.readouterr().err
     assert target.read_bytes() == before
+
+
+def _stroke_png(path, digit, dark_on_light=False, size=(300, 200), mode="L"):
+    from PIL import Image
+    from ae_core.data.drawn import draw_strokes, STROKES, PEN
+    img = draw_strokes([np.asarray(s) for s in STROKES[digit][0]], PEN)
+    if dark_on_light:
+        img = Image.eval(img, lambda v: 255 - v)
+    img.resize(size).convert(mode).save(path)
+    return path
+
+
+def test_classify_prints_one_line_per_image(tmp_path, capsys):
+    files = [_stroke_png(tmp_path / "zero.png", 0), _stroke_png(tmp_path / "one.jpg", 1, dark_on_light=True, mode="RGB"),
+             _stroke_png(tmp_path / "seven.bmp", 7, size=(64, 90), mode="RGB")]
+    assert main(["classify", *map(str, files)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+    assert len(lines) == 3
+    for line, (name, digit) in zip(lines, [("zero.png", 0), ("one.jpg", 1), ("seven.bmp", 7)]):
+        fields = line.split()
+        assert fields[0].endswith(name) and fields[1] == str(digit) and len(fields) == 12
+        errors = [float(v) for v in fields[2:]]
+        assert min(range(10), key=errors.__getitem__) == digit
+
+
+def test_classify_says_what_is_wrong_with_a_file(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("hello")
+    from PIL import Image
+    Image.new("L", (40, 40), 255).save(tmp_path / "blank.png")
+    good = _stroke_png(tmp_path / "one.png", 1)
+    assert main(["classify", str(tmp_path / "notes.txt"), str(tmp_path / "blank.png"), str(tmp_path / "gone.png"),
+                 str(tmp_path), str(good)]) == 1
+    out, err = capsys.readouterr()
+    assert "notes.txt: the file is not an image" in err and "blank.png: the image is blank" in err
+    assert "gone.png: no such file" in err and "is a folder" in err and "Traceback" not in err
+    assert [line.split()[1] for line in out.splitlines() if not line.startswith("#")] == ["1"]
+
+
+def test_classify_fashion_without_its_models_says_so(tmp_path, monkeypatch, capsys):
+    import ae_core.serving.file_classifier as fc
+    monkeypatch.setitem(fc.PERCLASS_DIRS, "fashion", tmp_path / "fashion" / "perclass")
+    good = _stroke_png(tmp_path / "one.png", 1)
+    assert main(["classify", "--dataset", "fashion", str(good)]) == 2
+    assert "no per-class autoencoders for fashion" in capsys.readouterr().err
