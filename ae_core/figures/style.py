@@ -80,17 +80,26 @@ PROJECTOR_SCALE = 1.35  # charts grow with presenter mode's page text (21 px aga
 
 
 def for_projector(fig: go.Figure, scale: float = PROJECTOR_SCALE) -> go.Figure:
-    """Scale a styled chart's text, legend symbols and lines up for a projector (in place) and return it."""
+    """Scale a styled chart's text, legend symbols and lines up for a projector (in place) and return it.
+
+    A legend inside the plot would cover more of the data at this size: it moves under the axis title.
+    """
     lay = fig.layout
     base = lay.font.size or FONT_SIZE
-    title = lay.title.font.size or TITLE_SIZE
-    legend = lay.legend.font.size or base
+    text = round(base * scale)
     margin = {k: int((getattr(lay.margin, k) or 0) * scale) for k in ("l", "r", "t", "b")}
-    fig.update_layout(font_size=round(base * scale), title_font_size=round(title * scale),
-                      legend=dict(font_size=round(legend * scale), itemwidth=max(30, round(30 * scale))),
-                      hoverlabel_font_size=round(base * scale), margin=margin)
-    if lay.height:
-        fig.update_layout(height=round(lay.height * (1 + (scale - 1) / 2)))
+    height = round(lay.height * (1 + (scale - 1) / 2)) if lay.height else None
+    legend = dict(font_size=round((lay.legend.font.size or base) * scale), itemwidth=max(30, round(30 * scale)))
+    entries = sum(1 for t in fig.data if t.showlegend is not False and t.name)
+    if lay.legend.y is not None and 0 <= lay.legend.y <= 1 and lay.legend.orientation != "h" and entries:
+        below = round(entries * text * 1.6)
+        legend.update(orientation="v", yref="container", yanchor="bottom", y=0, xanchor="left", x=0, bgcolor=None)
+        margin["b"] += below
+        height = (height or HEIGHT) + below
+    fig.update_layout(font_size=text, title_font_size=round((lay.title.font.size or TITLE_SIZE) * scale),
+                      legend=legend, hoverlabel_font_size=text, margin=margin, height=height)
+    fig.update_xaxes(tickfont_size=text, title_font_size=text)
+    fig.update_yaxes(tickfont_size=text, title_font_size=text)
     for trace in fig.data:
         line = getattr(trace, "line", None)
         if line is not None and getattr(line, "width", None):

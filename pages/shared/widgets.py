@@ -28,6 +28,7 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 21px; }
 /* the (empty) header bar would cover the big title: let the page show through it */
 header[data-testid="stHeader"] { background: transparent; }
 [data-testid="stCaptionContainer"] { font-size: 1.0rem; color: #111827; }
+[data-testid="stMetricValue"] { font-size: 1.9rem; }
 </style>
 """
 #: How figures look, on the page and inside the live views' components (their shadow roots see no page CSS).
@@ -49,6 +50,10 @@ FIGURE_CSS = """
 BASE_CSS = f"""
 <style>
 [data-testid="stMainBlockContainer"] {{ padding-top: 2.2rem; }}
+/* a metric in a narrow column wraps instead of ending in "..." */
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricLabel"] * {{
+    white-space: normal !important; text-overflow: clip !important; overflow: visible !important; }}
+[data-testid="stMetricValue"] {{ line-height: 1.15; }}
 {FIGURE_CSS}
 </style>
 """

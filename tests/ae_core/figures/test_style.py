@@ -40,3 +40,14 @@ def test_for_projector_scales_text_legend_lines_and_margins():
     assert lay.legend.font.size == round(FONT_SIZE * 1.5) and lay.legend.itemwidth == 45
     assert fig.data[0].line.width == 4.5 and lay.margin.l == int(before * 1.5)
     assert lay.title.font.color == INK  # the colours stay
+
+
+def test_for_projector_moves_a_legend_inside_the_plot_below_it():
+    fig = apply_style(go.Figure([go.Scatter(y=[1, 2], name="a"), go.Scatter(y=[2, 1], name="b")]), "t", "x", "y",
+                      legend_top=False)
+    fig.update_layout(legend=dict(y=0.99, x=0.99, xanchor="right", yanchor="top"))
+    height, bottom = fig.layout.height, fig.layout.margin.b
+    for_projector(fig)
+    lay = fig.layout
+    assert lay.legend.yref == "container" and lay.legend.y == 0 and lay.legend.yanchor == "bottom"
+    assert lay.margin.b > bottom * 1.35 and lay.height > height
