@@ -77,3 +77,33 @@ def test_onnxruntime_web_equals_python_onnx_runtime(app_page: Page, served):
             scale = np.maximum(np.abs(w), 1.0) if key.endswith("/decoder") and i == 1 else 1.0  # VAE logits ~100
             worst[f"{key}[{i}]"] = float((np.abs(g - w) / scale).max())
     assert max(worst.values()) <= TOLERANCE, worst
+
+
+CHAIN_IN_PAGE = """async ([manifest, steps, flat]) => {
+  const { runtime } = await import(window.location.origin + "/app/static/web/js/runtime.js");
+  const rt = await runtime(manifest);
+  if (!rt.ok) return { error: rt.reason };
+  const done = await rt.chain(steps, Float32Array.from(flat), [1, 28, 28, 1]);
+  return done.map((d) => Array.from(d.outputs[0].data));
+}"""
+
+
+def test_a_chain_of_runs_in_one_message_equals_python(app_page: Page, served):
+    """The live views send a frame's every model as one chain (an encoder's code goes on to its decoder in the
+    worker): each step's output equals Python's ONNX Runtime on the same digit."""
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    x = to_float_images(load_sample("mnist")[0][7:8])
+    steps, want = [], []
+    for name, m in served.items():
+        if "model" in m.functions:
+            steps.append({"name": name, "role": "model"})
+            want.append(m.functions["model"](x)[0])
+        z = m.encode(x)
+        steps += [{"name": name, "role": "encoder"}, {"name": name, "role": "decoder", "from": [len(steps), 0]}]
+        want += [z, m.functions["decoder"](z)[0]]
+    got = page.evaluate(CHAIN_IN_PAGE, [browser_manifest(served), steps, x.ravel().tolist()])
+    assert isinstance(got, list), got
+    assert len(got) == len(steps)
+    worst = max(float(np.abs(np.asarray(g, dtype=np.float32).reshape(w.shape) - w).max()) for g, w in zip(got, want))
+    assert worst <= TOLERANCE, worst
