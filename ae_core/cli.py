@@ -101,7 +101,7 @@ def cmd_train(args) -> int:
     elif kind == "compression":
         series.train_compression(_config(args, "dense"), xtr, xte, out, sizes=args.sizes, **common)
     else:
-        series.train_one(_config(args, kind), xtr, xte, out, **common)
+        series.train_one(_config(args, kind), xtr, xte, out, labels=(ytr, yte), **common)
     return 0
 
 
@@ -110,13 +110,13 @@ def _shipped_paths() -> list[Path]:
 
 
 def cmd_evaluate(args) -> int:
-    from ae_core.training.evaluation import ELBO_NOTE, evaluate_model, floor_status
+    from ae_core.training.evaluation import ELBO_NOTE, KNN_NOTE, evaluate_model, floor_status
     from ae_core.models.files import ModelFileError, load_model, read_sidecar, write_sidecar
     paths = [Path(p) for p in args.paths] or _shipped_paths()
     if not paths:
         print("no models to evaluate", file=sys.stderr)
         return 2
-    _, _, xte, _ = _load_data(args.data)
+    xtr, ytr, xte, yte = _load_data(args.data)
     missed = 0
     print(f"{'model':28s} {'metric':10s} {'value':>10s} {'floor':>8s}  status")
     for path in paths:
@@ -128,7 +128,7 @@ def cmd_evaluate(args) -> int:
             continue
         info = read_sidecar(path)
         kind = info.get("kind") or ("vae" if path.stem.startswith("vae") else "dense")
-        figures = evaluate_model(model, kind, xte)
+        figures = evaluate_model(model, kind, xte, y_test=yte, train=(xtr, ytr))
         status = floor_status(path.stem, figures)
         if status:
             metric, value, floor, ok = status
@@ -137,8 +137,11 @@ def cmd_evaluate(args) -> int:
         else:
             extra = f"  (PCA {info['pca_mse']:.4f})" if "pca_mse" in info else ""
             print(f"{str(path.relative_to(path.parent.parent)):28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+        if "knn5_accuracy" in figures:
+            print(f"{'':28s} {'knn5':10s} {figures['knn5_accuracy']:10.4f}")
         if args.write and info:
-            write_sidecar(path, {**info, "test_metrics": figures})
+            notes = {"knn_note": KNN_NOTE} if "knn5_accuracy" in figures else {}
+            write_sidecar(path, {**info, "test_metrics": figures, **notes})
     if any(p.stem.startswith("vae") for p in paths):
         print(f"note: {ELBO_NOTE}")
     return 1 if missed else 0

@@ -7,11 +7,20 @@ exp(log_var / 2) * eps, Bernoulli NLL from the logits summed over pixels, KL sum
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
 Encode = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 DecodeLogits = Callable[[np.ndarray], np.ndarray]
+
+
+class PosteriorModel(Protocol):
+    """A VAE as analysis needs it: its posterior's statistics and its decoder's logits."""
+
+    def encode_stats(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def decode_logits(self, codes: np.ndarray) -> np.ndarray: ...
 
 
 def elbo_terms(mean: np.ndarray, log_var: np.ndarray, logits: np.ndarray,
@@ -47,3 +56,17 @@ def negative_elbo(encode: Encode, decode_logits: DecodeLogits, x: np.ndarray, se
     rec_a, kl_a = np.concatenate(rec), np.concatenate(kl)
     return {"neg_elbo": float(np.mean(rec_a + kl_a)), "reconstruction_nll": float(np.mean(rec_a)),
             "kl": float(np.mean(kl_a))}
+
+
+def image_terms(model: PosteriorModel, image: np.ndarray) -> tuple[float, float]:
+    """(reconstruction NLL, KL) in nats of one image, decoded from its posterior mean.
+
+    The image is encoded as the app encodes it (gray levels) and scored against its pixels binarised at 0.5,
+    the Bernoulli likelihood's targets; the mean, not a sample, so the figure belongs to the reconstruction
+    shown beside it and is the same at every look.
+    """
+    x = np.asarray(image, dtype=np.float32).reshape(1, 28, 28, 1)
+    mean, log_var = (np.asarray(a, dtype=np.float32) for a in model.encode_stats(x))
+    logits = np.asarray(model.decode_logits(mean), dtype=np.float32)
+    rec, kl = elbo_terms(mean, log_var, logits, (x > 0.5).astype(np.float32))
+    return float(rec[0]), float(kl[0])

@@ -20,6 +20,8 @@ FLOORS = {
 ELBO_NOTE = ("negative ELBO in nats on test digits thresholded at 0.5, single-sample estimate, beta=1; "
              "thresholded digits are far easier than stochastically binarised MNIST, so this is not "
              "comparable to published log-likelihoods")
+KNN_NOTE = ("knn5_accuracy: share of the 10,000 test digits whose 5 nearest codes among the first 20,000 training "
+            "digits' codes (Euclidean, posterior means of the gray-level digits) mostly have their own label")
 
 
 def reconstruct(model: keras.Model, x: np.ndarray, batch_size: int = 1000) -> np.ndarray:
@@ -44,8 +46,20 @@ def negative_elbo(vae: VAE, x: np.ndarray, seed: int = 0, batch_size: int = 1000
             "kl": float(np.mean(kl_a))}
 
 
-def evaluate_model(model: keras.Model, kind: str, x_test: np.ndarray) -> dict[str, float]:
-    """Test figures for one model of `kind` (dense, conv, denoising or vae)."""
+def vae_separation(vae: VAE, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                    y_test: np.ndarray) -> dict[str, float]:
+    """How well a VAE's code separates the classes: kNN accuracy of the test codes (see KNN_NOTE)."""
+    from ae_core.analysis.separation import code_separation as separation
+    fn = tf.function(lambda b: vae.encoder(b, training=False)[0], reduce_retracing=True)
+    return separation(lambda b: np.asarray(fn(tf.constant(b))), x_train, y_train, x_test, y_test)
+
+
+def evaluate_model(model: keras.Model, kind: str, x_test: np.ndarray, *, y_test: np.ndarray | None = None,
+                   train: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, float]:
+    """Test figures for one model of `kind` (dense, conv, denoising or vae).
+
+    With the test labels and the (images, labels) of the training set, a VAE also gets its kNN accuracy.
+    """
     if kind == "denoising":
         noisy = add_noise(x_test, EVAL_NOISE["kind"], EVAL_NOISE["amount"], seed=EVAL_NOISE["seed"])
         rec = reconstruct(model, noisy)
@@ -58,6 +72,8 @@ def evaluate_model(model: keras.Model, kind: str, x_test: np.ndarray) -> dict[st
         if not isinstance(model, VAE):
             raise TypeError("a 'vae' model must be an ae_core VAE")
         figures.update(negative_elbo(model, x_test))
+        if y_test is not None and train is not None:
+            figures.update(vae_separation(model, *train, x_test, y_test))
     return figures
 
 

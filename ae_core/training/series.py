@@ -35,8 +35,12 @@ def _continuation(init_from: str | Path, result: TrainResult) -> dict:
 
 def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Path, *, command: str | None,
               replace_shipped: bool = False, init_from: str | Path | None = None, verbose: int = 0,
-              extra_info: dict | None = None) -> tuple[TrainResult, dict]:
-    """Train, evaluate, save (with its sidecar) and ONNX-export one model; returns the result and its record."""
+              extra_info: dict | None = None, labels: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> tuple[TrainResult, dict]:
+    """Train, evaluate, save (with its sidecar) and ONNX-export one model; returns the result and its record.
+
+    `labels` (of x_train, of x_test) let a VAE's record carry its kNN accuracy.
+    """
     from ae_core.models.files import load_model, save_model
     from ae_core.models.onnx_export import export_model
     from ae_core.training.evaluation import evaluate_model
@@ -45,7 +49,8 @@ def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Pa
     start = load_model(init_from) if init_from else None
     print(f"training {cfg.kind} -> {out}" + (f" (continuing from {init_from})" if start else ""), flush=True)
     result = train(cfg, x_train, x_test, verbose=verbose, model=start)
-    figures = evaluate_model(result.model, cfg.kind, x_test)
+    separation = {} if labels is None else {"y_test": labels[1], "train": (x_train, labels[0])}
+    figures = evaluate_model(result.model, cfg.kind, x_test, **separation)
     dataset = {"name": "mnist", "train_images": int(result.config.train_size or 60000), "test_images": TEST_IMAGES}
     info = training_record(result.model, cfg, result, name=out.stem, dataset=dataset, test_metrics=figures,
                            command=command, **(extra_info or {}))

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from ae_core.training.config import TrainConfig
-from ae_core.training.evaluation import ELBO_NOTE, EVAL_NOISE
+from ae_core.training.evaluation import ELBO_NOTE, EVAL_NOISE, KNN_NOTE, evaluate_model
 from ae_core.training.fit import train
 from ae_core.training.records import RECORD_KEYS, training_record
 
@@ -55,7 +55,14 @@ def test_cli_and_worker_records_share_their_shape(digits):
 def test_vae_and_denoising_records_carry_their_notes(digits):
     cfg, result = _trained("vae", digits, latent_dim=2)
     rec = training_record(result.model, cfg, result, name="v", dataset={}, test_metrics={})
-    assert rec["elbo_note"] == ELBO_NOTE and "eval_noise" not in rec
+    assert rec["elbo_note"] == ELBO_NOTE and "eval_noise" not in rec and "knn_note" not in rec
+    from ae_core.data.datasets import load_sample
+    y = load_sample("mnist")[1]
+    xtr, xval = digits
+    figures = evaluate_model(result.model, "vae", xval, y_test=y[300:400], train=(xtr, y[:300]))
+    assert 0.0 <= figures["knn5_accuracy"] <= 1.0 and {"neg_elbo", "reconstruction_nll", "kl"} <= figures.keys()
+    rec = training_record(result.model, cfg, result, name="v", dataset={}, test_metrics=figures)
+    assert rec["knn_note"] == KNN_NOTE
     cfg, result = _trained("denoising", digits, filters=(8, 8, 4))
     rec = training_record(result.model, cfg, result, name="d", dataset={}, test_metrics={})
     assert rec["eval_noise"] == EVAL_NOISE and "elbo_note" not in rec
