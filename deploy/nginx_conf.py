@@ -40,12 +40,12 @@ def render(upstreams: list[str], listen: str, run_dir: Path, access_log: str = "
         backups = "".join(f"        server {other} {FAILS} backup;\n" for other in upstreams if other != addr)
         blocks.append(f"    upstream ae_{name} {{\n        server {addr} {FAILS};\n{backups}    }}")
     every = "".join(f"        server {addr} {FAILS};\n" for addr in upstreams)
-    blocks.append(f"    upstream ae_any {{\n        least_conn;\n{every}    }}")
+    blocks.append(f"    upstream ae_any {{\n{every}    }}")
     values = {
         # Started by root, nginx would run its workers as nobody; the deployment runs as whoever starts it.
         "user": "user root;\n" if os.geteuid() == 0 else "",
         "run_dir": str(run_dir),
-        "access_log": access_log,
+        "access_log": "off" if access_log == "off" else f"{access_log} ae_lab",
         "cookie": COOKIE,
         "pool_map": "\n".join(f"        {name} ae_{name};" for name in names),
         "served_map": "\n".join(f'        "~(^|[ ,]){re.escape(addr)}$" {name};' for name, addr in zip(names, upstreams)),
