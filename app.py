@@ -5,6 +5,7 @@ import time
 
 import streamlit as st
 
+from pages.shared.reconnect import session_watch
 from pages.shared.resources import registry
 from pages.shared.widgets import apply_style, model_status, presenter_mode, sidebar
 
@@ -28,6 +29,7 @@ registry().start()  # open every shipped model in the background (once per proce
 page = st.navigation(PAGES)
 apply_style()
 status_slot = sidebar()
+session_watch()  # a tab that lost its server session (a replica stopped) says so
 page.run()
 model_status(status_slot)  # after the page: a page that waited for the models reports them loaded
 if TIMINGS:  # bench/bench_redraw.py reads these lines from the server's log
