@@ -128,7 +128,7 @@ done
 if [ "$PROXY" != no ]; then
   ALL=$(IFS=,; echo "${LOCAL[*]}${UPSTREAMS:+,$UPSTREAMS}")
   "$REPO/.venv/bin/python" "$REPO/deploy/nginx_conf.py" --upstreams "$ALL" --listen "$PORT" \
-    --run-dir "$RUN_DIR" >"$RUN_DIR/nginx.conf"
+    --run-dir "$RUN_DIR" --access-log "$RUN_DIR/nginx-access.log" >"$RUN_DIR/nginx.conf"
   "$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log" -g 'daemon off;' \
     >>"$RUN_DIR/nginx-error.log" 2>&1 &
   NGINX_PID=$!
