@@ -43,19 +43,11 @@ def shipped_or_untrained():
 def cpu_seconds_by_group(server_pid: int) -> dict[str, float]:
     """CPU seconds (user + system) so far of: the app server, its child processes (training worker), chromium."""
     procs = _proc_table()
-
-    def under(pid: int, root: int) -> bool:
-        while pid > 1:
-            if pid == root:
-                return True
-            pid = procs.get(pid, (0, "", 0.0))[0]
-        return False
-
     groups = {"server": 0.0, "server children": 0.0, "chromium": 0.0}
     for pid, (_, comm, cpu) in procs.items():
         if pid == server_pid:
             groups["server"] += cpu
-        elif under(pid, server_pid):
+        elif _under(procs, pid, server_pid):
             groups["server children"] += cpu
         elif "chrom" in comm.lower():
             groups["chromium"] += cpu
@@ -77,6 +69,28 @@ def health_ok(url: str) -> bool:
         return urllib.request.urlopen(url + "/_stcore/health", timeout=10).read() == b"ok"
     except OSError:
         return False
+
+
+def cpu_seconds_deployment(serve_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) so far of a scripts/serve.sh deployment: its app replicas (with their
+    training workers), nginx, and serve.sh itself (its supervision and health checks)."""
+    procs = _proc_table()
+    groups = {"replicas": 0.0, "nginx": 0.0, "serve.sh": 0.0}
+    for pid, (_, comm, cpu) in procs.items():
+        if pid == serve_pid:
+            groups["serve.sh"] += cpu
+        elif _under(procs, pid, serve_pid):
+            groups["nginx" if comm.startswith("nginx") else "serve.sh" if comm in ("bash", "sleep") else "replicas"] += cpu
+    return groups
+
+
+def _under(procs: dict[int, tuple[int, str, float]], pid: int, root: int) -> bool:
+    """Whether `pid` is `root` or one of its descendants in this process table."""
+    while pid > 1:
+        if pid == root:
+            return True
+        pid = procs.get(pid, (0, "", 0.0))[0]
+    return False
 
 
 def _proc_table() -> dict[int, tuple[int, str, float]]:
@@ -102,22 +116,14 @@ def cpu_seconds_split(server_pid: int, client_pid: int | None = None) -> dict[st
     Unlike cpu_seconds_by_group, chromium started by anyone else on the machine (other tests) is not counted."""
     client_pid = client_pid or os.getpid()
     procs = _proc_table()
-
-    def under(pid: int, root: int) -> bool:
-        while pid > 1:
-            if pid == root:
-                return True
-            pid = procs.get(pid, (0, "", 0.0))[0]
-        return False
-
     groups = {"server": 0.0, "server children": 0.0, "chromium": 0.0, "playwright driver": 0.0, "bench": 0.0}
     for pid, (_, comm, cpu) in procs.items():
         if pid == server_pid:
             groups["server"] += cpu
-        elif under(pid, server_pid):
+        elif _under(procs, pid, server_pid):
             groups["server children"] += cpu
         elif pid == client_pid:
             groups["bench"] += cpu
-        elif under(pid, client_pid):
+        elif _under(procs, pid, client_pid):
             groups["chromium" if "chrom" in comm.lower() else "playwright driver"] += cpu
     return groups

@@ -9,7 +9,16 @@ the span from sending it to the server's "script finished" with every reconstruc
 bench_load (0.2-0.6 s after each answer; --pause sets another). Errors: no answer within 30 s, a Streamlit exception, no
 reconstructions in the answer, /_stcore/health not answering afterwards.
 
+Through the proxy (--replicas 1,2): each count is a scripts/serve.sh deployment (that many replicas behind nginx,
+even one), and each session first fetches the page as a browser would (nginx's replica cookie), then opens its
+websocket with that cookie. Saturating pace (--pause 0,0): strokes served per second, and the ratio of the last
+count to the first (target >= 1.6x for 2 vs 1 replica). Human pace (--pause 2,4): the largest session count with p95
+<= 250 ms and 0 errors (target >= 300). --runtime browser: each session says its browser runs the models itself (as
+a phone with WebAssembly does), so a pen-up costs the server only its rerun; by default the server draws every
+answer (a browser without WebAssembly). The load generator runs on the same 2 cores: its CPU is printed too.
+
 Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train] [--pause 0.2,0.6] [--page draw|home]
+         [--replicas 1,2] [--runtime server|browser]
 """
 from __future__ import annotations
 
@@ -21,16 +30,24 @@ import json
 import random
 import statistics
 import sys
+import os
+import signal
+import subprocess
 import tempfile
 import time
+import urllib.request
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common  # noqa: F401
-from _common import REPO, cpu_seconds_by_group, health_ok, rss_mb
+from _common import REPO, cpu_seconds_by_group, cpu_seconds_deployment, health_ok, rss_mb
 
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
-from conftest import start_server, stop_server  # noqa: E402
+from conftest import _free_port, start_server, stop_server  # noqa: E402
+
+from deploy.nginx_conf import COOKIE  # noqa: E402
 
 ANSWER_TIMEOUT_S = 30
 #: Pages with a drawing pad, by url path ("" = Home), and the images an answer must hold: Draw shows the input
@@ -41,6 +58,10 @@ MIN_FIGURES = {"draw": 11, "": 2}
 BEFORE = {1: (34, None), 20: (225, 522), 50: (1170, 1580)}
 #: The capacity summary: the largest session count whose pen-up answers have p95 at most this, with no errors.
 CAPACITY_P95_MS = 250
+CAPACITY_TARGET = 300  # sessions at a human pace the deployment should hold (issue 13)
+SCALING_TARGET = 1.6  # strokes served per second, 2 replicas over 1, at a saturating pace (issue 13)
+#: What a live view's component reports once its browser has loaded onnxruntime-web (pages/shared/live_views.py).
+BROWSER_RUNTIME_OK = json.dumps({"runtime": {"ok": True, "reason": ""}})
 SENT_PX = 128  # the pad sends its drawing at this size (pages/shared/canvas.js)
 
 
@@ -60,12 +81,14 @@ class Session:
         self.ws = ws
         self.pad_id: str | None = None
         self.pad_fragment: str = ""  # set when the pad sits in an st.fragment: its strokes rerun only that
+        self.live_ids: set[str] = set()  # the page's live views (components that run the models in the browser)
 
     @classmethod
-    async def open(cls, url: str, page: str) -> Session:
+    async def open(cls, url: str, page: str, cookie: str | None = None) -> Session:
         import websockets
         ws = await websockets.connect(url.replace("http", "ws", 1) + "/_stcore/stream", subprotocols=["streamlit"],
-                                      max_size=None, open_timeout=60)
+                                      max_size=None, open_timeout=60,
+                                      additional_headers={"Cookie": cookie} if cookie else None)
         session = cls(ws)
         await session.rerun(page, {})
         return session
@@ -91,6 +114,8 @@ class Session:
                 if element.WhichOneof("type") == "bidi_component" and "drawing_pad" in element.bidi_component.component_name:
                     self.pad_id = element.bidi_component.id
                     self.pad_fragment = fwd.delta.fragment_id
+                elif element.WhichOneof("type") == "bidi_component" and ".live_" in element.bidi_component.component_name:
+                    self.live_ids.add(element.bidi_component.id)
                 deltas.append(fwd.delta)
             elif kind == "script_finished" and fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 return deltas  # (a run that ended in st.rerun() is followed by the run it asked for)
@@ -114,11 +139,23 @@ def pad_value(strokes: list[list[tuple[float, float]]]) -> str:
     return json.dumps({"image": "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()})
 
 
-def answered_with_reconstructions(deltas: list, page: str) -> str | None:
-    """None if the answer shows the reconstructions and no exception; else what is wrong."""
+def first_visit(url: str) -> str | None:
+    """Fetch the page as a browser's first request does; the replica cookie nginx set, as a Cookie header."""
+    with urllib.request.urlopen(url + "/", timeout=60) as resp:
+        for header in resp.headers.get_all("Set-Cookie") or []:
+            if header.startswith(COOKIE + "="):
+                return header.split(";")[0]
+    return None
+
+
+def answered_with_reconstructions(deltas: list, page: str, browser_runtime: bool = False) -> str | None:
+    """None if the answer shows the reconstructions (the server's, unless the browser draws them) and no
+    exception; else what is wrong."""
     kinds = [d.new_element.WhichOneof("type") for d in deltas]
     if "exception" in kinds:
         return "Streamlit exception in the answer"
+    if browser_runtime:
+        return None
     figures = sum(d.new_element.html.body.count("ae-fig") for d in deltas if d.new_element.WhichOneof("type") == "html")
     if figures < MIN_FIGURES[page]:
         return f"the answer has {figures} images, not the input and its reconstructions"
@@ -126,17 +163,21 @@ def answered_with_reconstructions(deltas: list, page: str) -> str | None:
 
 
 async def session(url: str, seconds: float, seed: int, stats: SessionStats, pause: tuple[float, float] = (0.2, 0.6),
-                  page: str = "draw") -> None:
+                  page: str = "draw", browser_runtime: bool = False) -> None:
     """Open the page, then stroke (and Clear every fourth action) until `seconds` have passed."""
     rng = random.Random(seed)
     try:
-        tab = await Session.open(url, page)
+        cookie = await asyncio.to_thread(first_visit, url)
+        tab = await Session.open(url, page, cookie)
     except Exception as e:  # noqa: BLE001  (a session that cannot open is an error to count)
         stats.errors.append(f"could not open /{page}: {type(e).__name__}: {e}")
         return
     if tab.pad_id is None:
         stats.errors.append(f"no drawing pad on /{page}")
         return
+    live = {lid: BROWSER_RUNTIME_OK for lid in tab.live_ids} if browser_runtime else {}
+    if browser_runtime:
+        await tab.rerun(page, live)  # the live views report their runtime once they have loaded it
     strokes: list[list[tuple[float, float]]] = []
     await asyncio.sleep(rng.uniform(0, pause[1]))  # sessions open together but do not all draw at the same instant
     end = time.monotonic() + seconds
@@ -152,12 +193,12 @@ async def session(url: str, seconds: float, seed: int, stats: SessionStats, paus
             value = pad_value(strokes)
             t0 = time.perf_counter()
             try:
-                deltas = await tab.rerun(page, {tab.pad_id: value}, tab.pad_fragment)
+                deltas = await tab.rerun(page, {**live, tab.pad_id: value}, tab.pad_fragment)
             except TimeoutError:
                 stats.errors.append(f"no answer within {ANSWER_TIMEOUT_S} s")
                 continue
             ms = (time.perf_counter() - t0) * 1000
-            problem = answered_with_reconstructions(deltas, page) if strokes else None
+            problem = answered_with_reconstructions(deltas, page, browser_runtime) if strokes else None
             if problem:
                 stats.errors.append(problem)
             elif strokes:
@@ -197,57 +238,136 @@ def summary(label: str, stats: list[SessionStats], base: float | None, note: str
     return med, p95
 
 
-async def run_phase(url: str, n: int, seconds: float, pid: int, pause: tuple[float, float] = (0.2, 0.6),
-                    page: str = "draw") -> tuple[list[SessionStats], str]:
+@dataclass
+class Target:
+    """What the sessions talk to: one app process, or a serve.sh deployment (replicas behind nginx)."""
+
+    label: str
+    url: str
+    cpu: Callable[[], dict[str, float]]  # CPU seconds so far, by group
+    rss: Callable[[], str]  # resident memory, as printed
+
+
+def single_server(proc: subprocess.Popen, url: str) -> Target:
+    """One `streamlit run app.py` process, as started by the browser tests' start_server."""
+    return Target("one app process (no proxy)", url, lambda: cpu_seconds_by_group(proc.pid),
+                  lambda: f"server RSS after: {rss_mb(proc.pid):.0f} MB")
+
+
+@asynccontextmanager
+async def deployment(replicas: int) -> AsyncIterator[Target]:
+    """scripts/serve.sh with `replicas` app processes behind nginx (even one), on free ports; stopped after."""
+    run_dir = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    port = _free_port()
+    env = {**os.environ, "AE_LAB_HOME": str(run_dir / "home"), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    log = (run_dir / "serve.log").open("w")
+    proc = subprocess.Popen(["bash", str(REPO / "scripts" / "serve.sh"), "--proxy", "--replicas", str(replicas),
+                             "--port", str(port), "--first-port", str(_free_port()), "--run-dir", str(run_dir),
+                             "--no-restart"], cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while "serve.sh: ready" not in (run_dir / "serve.log").read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("serve.sh did not start: " + (run_dir / "serve.log").read_text()[-1500:])
+            await asyncio.sleep(0.3)
+
+        def rss() -> str:
+            pids = [int(f.read_text()) for f in sorted(run_dir.glob("replica-*.pid"))]
+            return "replica RSS after: " + ", ".join(f"{rss_mb(p):.0f}" for p in pids) + " MB"
+
+        yield Target(f"{replicas} replica{'s' if replicas > 1 else ''} behind nginx", f"http://127.0.0.1:{port}",
+                     lambda: cpu_seconds_deployment(proc.pid), rss)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+async def run_phase(target: Target, n: int, seconds: float, pause: tuple[float, float] = (0.2, 0.6),
+                    page: str = "draw", browser_runtime: bool = False) -> tuple[list[SessionStats], str]:
     """n sessions at once for `seconds`; returns their stats and the CPU split."""
     stats = [SessionStats() for _ in range(n)]
-    cpu0, own0, t0 = cpu_seconds_by_group(pid), time.process_time(), time.monotonic()
-    await asyncio.gather(*(session(url, seconds, i, s, pause, page) for i, s in enumerate(stats)))
-    cpu1, own1, wall = cpu_seconds_by_group(pid), time.process_time(), time.monotonic() - t0
+    cpu0, own0, t0 = target.cpu(), time.process_time(), time.monotonic()
+    await asyncio.gather(*(session(target.url, seconds, i, s, pause, page, browser_runtime)
+                           for i, s in enumerate(stats)))
+    cpu1, own1, wall = target.cpu(), time.process_time(), time.monotonic() - t0
     note = "CPU (cores busy, of 2): " + ", ".join(f"{k} {(cpu1[k] - cpu0[k]) / wall:.2f}" for k in cpu1)
-    note += f", these {n} clients {(own1 - own0) / wall:.2f}; server RSS after: {rss_mb(pid):.0f} MB"
+    note += f", these {n} clients (this process) {(own1 - own0) / wall:.2f}; {target.rss()}"
     return stats, note
 
 
-async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float], page: str) -> None:
-    proc, url, log = start_server(Path(tempfile.mkdtemp()))
-    results: dict[int, tuple[float, float, int]] = {}
-    try:
-        await run_phase(url, 1, 5, proc.pid)  # warm-up: the Draw page waits for the models to open
-        base = None
-        trainer = None
-        if train:
-            trainer = await start_training(url)
-            print("(a 21st session trains a dense AE on the Train page, in chromium, during every phase)")
-        for n in counts:
-            stats, note = await run_phase(url, n, seconds, proc.pid, pause, page)
-            med, p95 = summary(f"{n} session{'s' if n > 1 else ''}", stats, base, note)
-            if page == "draw" and pause == (0.2, 0.6) and n in BEFORE:
-                b_med, b_p95 = BEFORE[n]
-                print(f"    before (TensorFlow in the server): median {b_med} ms" + (f", p95 {b_p95} ms" if b_p95 else ""))
-            results[n] = (med, p95, sum(len(s.errors) for s in stats))
-            if n == 1:
-                base = med
-        if trainer is not None:
-            pw, browser, page = trainer
-            state = "still training" if await page.get_by_role("button", name="Stop training").count() else "NOT training"
-            print(f"the training page at the end: {state}")
-            await browser.close()
-            await pw.stop()
-        print(f"/_stcore/health after the run: {'ok' if health_ok(url) else 'NOT OK'}")
-        verdicts = [f"{n} sessions p95 < 1 s: {'met' if p95 < 1000 else 'MISSED'} ({p95:.0f} ms, {e} errors)"
-                    for n, (_, p95, e) in results.items() if n > 1]
-        if 1 in results:
-            verdicts.insert(0, f"one session < 250 ms: {'met' if results[1][0] < 250 else 'MISSED'}")
-        print("targets: " + "; ".join(verdicts))
-        held = [n for n, (_, p95, e) in results.items() if p95 <= CAPACITY_P95_MS and e == 0]
-        print(f"capacity: the largest session count here with p95 <= {CAPACITY_P95_MS} ms and 0 errors: "
-              + (f"{max(held)}" if held else "none") + " (of " + ", ".join(
-                  f"{n}: p95 {p95:.0f} ms, {e} errors" for n, (_, p95, e) in results.items()) + ")")
-        print("    (these sessions speak the protocol without a browser, so the server answers every pen-up with "
-              "its own images, as for a browser without WebAssembly)")
-    finally:
-        stop_server(proc, log)
+async def measure(target: Target, counts: list[int], seconds: float, train: bool, pause: tuple[float, float],
+                  page: str, browser_runtime: bool) -> dict[int, tuple[float, float, int, float]]:
+    """Every phase against one target; returns {sessions: (median ms, p95 ms, errors, strokes per second)}."""
+    results: dict[int, tuple[float, float, int, float]] = {}
+    print(f"== {target.label}")
+    await run_phase(target, 1, 5, page=page, browser_runtime=browser_runtime)  # warm-up: the models open
+    base = None
+    trainer = None
+    if train:
+        trainer = await start_training(target.url)
+        print("(a 21st session trains a dense AE on the Train page, in chromium, during every phase)")
+    for n in counts:
+        stats, note = await run_phase(target, n, seconds, pause, page, browser_runtime)
+        med, p95 = summary(f"{n} session{'s' if n > 1 else ''}", stats, base, note)
+        served = sum(len(s.latencies_ms) for s in stats) / seconds
+        print(f"    strokes served: {served:.1f} per second")
+        if page == "draw" and pause == (0.2, 0.6) and n in BEFORE and not browser_runtime:
+            b_med, b_p95 = BEFORE[n]
+            print(f"    before (TensorFlow in the server): median {b_med} ms" + (f", p95 {b_p95} ms" if b_p95 else ""))
+        results[n] = (med, p95, sum(len(s.errors) for s in stats), served)
+        if n == 1:
+            base = med
+    if trainer is not None:
+        pw, browser, tab = trainer
+        state = "still training" if await tab.get_by_role("button", name="Stop training").count() else "NOT training"
+        print(f"the training page at the end: {state}")
+        await browser.close()
+        await pw.stop()
+    print(f"/_stcore/health after the run: {'ok' if health_ok(target.url) else 'NOT OK'}")
+    verdicts = [f"{n} sessions p95 < 1 s: {'met' if p95 < 1000 else 'MISSED'} ({p95:.0f} ms, {e} errors)"
+                for n, (_, p95, e, _) in results.items() if n > 1]
+    if 1 in results:
+        verdicts.insert(0, f"one session < 250 ms: {'met' if results[1][0] < 250 else 'MISSED'}")
+    print("targets: " + "; ".join(verdicts))
+    held = [n for n, (_, p95, e, _) in results.items() if p95 <= CAPACITY_P95_MS and e == 0]
+    print(f"capacity: the largest session count here with p95 <= {CAPACITY_P95_MS} ms and 0 errors: "
+          + (f"{max(held)}" if held else "none") + " (of " + ", ".join(
+              f"{n}: p95 {p95:.0f} ms, {e} errors" for n, (_, p95, e, _) in results.items()) + ")"
+          + (f"; target at a human pace (2-4 s): >= {CAPACITY_TARGET} "
+             f"{'met' if held and max(held) >= CAPACITY_TARGET else 'MISSED'}" if pause == (2.0, 4.0) else ""))
+    return results
+
+
+async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float], page: str,
+                     replicas: list[int] | None, browser_runtime: bool) -> None:
+    if not replicas:
+        proc, url, log = start_server(Path(tempfile.mkdtemp()))
+        try:
+            await measure(single_server(proc, url), counts, seconds, train, pause, page, browser_runtime)
+        finally:
+            stop_server(proc, log)
+    else:
+        served: dict[int, float] = {}
+        for n in replicas:
+            async with deployment(n) as target:
+                results = await measure(target, counts, seconds, train, pause, page, browser_runtime)
+            served[n] = max(r[3] for r in results.values())
+        if len(replicas) > 1:
+            lo, hi = replicas[0], replicas[-1]
+            ratio = served[hi] / served[lo] if served[lo] else float("nan")
+            print(f"scaling: strokes served per second, {hi} replicas {served[hi]:.1f} / {lo} replica{'s' if lo > 1 else ''} "
+                  f"{served[lo]:.1f} = {ratio:.2f}x" + (f" (target >= {SCALING_TARGET}x at a saturating pace: "
+                                                       f"{'met' if ratio >= SCALING_TARGET else 'MISSED'})"
+                                                       if (lo, hi) == (1, 2) else ""))
+    print("    (these sessions speak the protocol without a browser; " + (
+        "each says its browser runs the models, so the server only reruns the page at a pen-up)" if browser_runtime else
+        "the server answers every pen-up with its own images, as for a browser without WebAssembly)")
+          + "; the load generator shares the machine's 2 cores with the server")
 
 
 def main() -> None:
@@ -257,13 +377,20 @@ def main() -> None:
     ap.add_argument("--train", action="store_true", help="keep a training running on the same server throughout")
     ap.add_argument("--pause", default="0.2,0.6", help="seconds between an answer and the next stroke: low,high")
     ap.add_argument("--page", default="draw", choices=["draw", "home"], help="the page whose pad is drawn on")
+    ap.add_argument("--replicas", default="", help="through the proxy: comma-separated replica counts, one "
+                    "scripts/serve.sh deployment each (e.g. 1,2); default: one app process, no proxy")
+    ap.add_argument("--runtime", default="server", choices=["server", "browser"],
+                    help="who draws the reconstructions: the server (no WebAssembly) or the browser")
     args = ap.parse_args()
     lo, hi = (float(v) for v in args.pause.split(","))
     if not 0 <= lo <= hi:
         ap.error("--pause needs 0 <= low <= high")
     page = "" if args.page == "home" else args.page
     print(f"page: {args.page}; pause between strokes: {lo}-{hi} s")
-    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi), page))
+    replicas = [int(n) for n in args.replicas.split(",")] if args.replicas else None
+    print(f"runtime: {args.runtime}" + (f"; replicas: {args.replicas} (through nginx)" if replicas else ""))
+    asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi), page,
+                           replicas, args.runtime == "browser"))
 
 
 if __name__ == "__main__":
