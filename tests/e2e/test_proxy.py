@@ -1,5 +1,6 @@
 """A deployment of scripts/serve.sh (two replicas behind nginx) in headless chromium: sticky sessions on
-different replicas that draw, upload and download; a replica killed and started again; SIGTERM stops it all."""
+different replicas that draw, upload and download; the presenter setting holds across replicas; a replica killed
+and started again; SIGTERM stops it all."""
 from __future__ import annotations
 
 import io
@@ -25,6 +26,7 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RESTART_DELAY_S = 10  # long enough to see the killed replica's tabs served by the other one
 MSE = re.compile(r"MSE \d\.\d{4}")
 RELOADED = "The page was reloaded."
+PRESENTER_KEY = "e2e-proxy-presenter-key-0123456789"
 JS_ERRORS: list[str] = []  # uncaught errors in any tab of these tests
 
 
@@ -82,7 +84,8 @@ def deployment(tmp_path_factory):
     port = _three_free_ports()
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = SHOTS / f"serve-{port}.log"
-    env = {**os.environ, "AE_LAB_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = {**os.environ, "AE_LAB_HOME": str(home), "TF_CPP_MIN_LOG_LEVEL": "2",
+           "AE_LAB_ALLOW": "presenter", "AE_LAB_PRESENTER_KEY": PRESENTER_KEY}
     out = log.open("w")
     proc = subprocess.Popen(["bash", str(REPO / "scripts" / "serve.sh"), "--replicas", "2", "--port", str(port),
                              "--run-dir", str(run_dir), "--restart-delay", str(RESTART_DELAY_S)],
@@ -108,16 +111,17 @@ def served_by(url: str, cookie: str | None = None) -> str:
         return resp.headers["X-AE-Lab-Replica"]
 
 
-def open_tab(browser: Browser, dep: Deployment, cookie: str | None = None) -> tuple[BrowserContext, Page]:
-    """A new browser (its own cookies; nginx's replica cookie set to `cookie` if given) on the Draw page."""
+def open_tab(browser: Browser, dep: Deployment, cookie: str | None = None, path: str = "/draw",
+             title: str = "Draw & reconstruct") -> tuple[BrowserContext, Page]:
+    """A new browser (its own cookies; nginx's replica cookie set to `cookie` if given) on a page."""
     context = browser.new_context(base_url=dep.url, viewport={"width": 1400, "height": 1000})
     if cookie:
         context.add_cookies([{"name": COOKIE, "value": cookie, "url": dep.url}])
     page = context.new_page()
     page.on("pageerror", lambda e: JS_ERRORS.append(f"{e}"))
-    response = page.goto("/draw")
+    response = page.goto(path)
     assert response is not None and response.headers["x-ae-lab-replica"] in ("r1", "r2")
-    expect(page.get_by_text("Draw & reconstruct").first).to_be_visible()
+    expect(page.get_by_text(title).first).to_be_visible()
     wait_idle(page)
     assert replica_of(context) == response.headers["x-ae-lab-replica"]
     return context, page
@@ -163,6 +167,30 @@ def test_two_sessions_land_on_different_replicas_and_both_draw_upload_and_downlo
         shot(page, f"proxy-{replica_of(context)}")
     assert {replica_of(c) for c, _ in tabs} == {"r1", "r2"}, "every request of a tab stayed on its replica"
     for context, _ in tabs:
+        context.close()
+    assert not JS_ERRORS
+
+
+def test_the_presenter_setting_refuses_a_training_from_a_second_session_on_another_replica(browser: Browser,
+                                                                                            deployment):
+    """The deployment starts with AE_LAB_ALLOW=presenter; the presenter's choice is shared by every replica."""
+    ctx_p, presenter = open_tab(browser, deployment, "r1", f"/train?key={PRESENTER_KEY}", "Presenter controls")
+    ctx_v, visitor = open_tab(browser, deployment, "r2", "/train", "Train your own autoencoder")
+    assert (replica_of(ctx_p), replica_of(ctx_v)) == ("r1", "r2")
+    expect(presenter.get_by_role("button", name="Start training")).to_be_visible()
+    expect(visitor.get_by_text("Training is reserved for the presenter in this session.")).to_be_visible()
+    expect(visitor.get_by_role("button", name="Start training")).to_have_count(0)
+    presenter.get_by_test_id("stSidebar").get_by_text("No one").click()
+    wait_idle(presenter)
+    expect(presenter.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
+    visitor.reload()
+    expect(visitor.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
+    assert replica_of(ctx_v) == "r2"
+    presenter.get_by_test_id("stSidebar").get_by_text("Presenter only", exact=True).click()  # as the deployment started
+    wait_idle(presenter)
+    for page in (presenter, visitor):
+        assert_no_exception(page)
+    for context in (ctx_p, ctx_v):
         context.close()
     assert not JS_ERRORS
 
