@@ -122,3 +122,46 @@ def test_a_digit_drawn_on_one_page_is_offered_on_home_and_for_classification(app
     wait_idle(page)
     page.get_by_text("Last digit", exact=True).last.click()
     expect(page.get_by_text(re.compile(r"Predicted class: \d"))).to_be_visible()
+
+
+def _heat_levels() -> np.ndarray:
+    """The look inside's 256 colours (the error map's anchors, interpolated), as in images.js."""
+    from ae_core.figures.style import ERROR_CMAP_ANCHORS as A
+    t = np.arange(256) / 255 * (len(A) - 1)
+    k = np.minimum(len(A) - 2, np.floor(t)).astype(int)
+    return np.round(A[k] + (t - k)[:, None] * (A[k + 1] - A[k]))
+
+
+def test_look_inside_paints_what_python_computes(app_page: Page):
+    """Every layer's sheet: channel k's tile holds that channel's activations scaled min..max (per channel)."""
+    page = app_page
+    open_page(page, "/draw", "Draw & reconstruct")
+    expect(page.locator(READY)).to_have_count(1)
+    draw(page, SEVEN)
+    wait_idle(page)
+    page.wait_for_timeout(500)  # the look inside follows in the background, after the reconstructions
+    shown = page.evaluate("""() => {
+      const inside = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+        .map((e) => e.shadowRoot || e).map((r) => r.querySelector('.ae-inside')).find(Boolean);
+      const read = (c) => ({ w: c.width, h: c.height, px: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data) });
+      return { input: read(inside.querySelector('canvas.ae-map')), sheets: [...inside.querySelectorAll('canvas.ae-sheet')].map(read) };
+    }""")
+    x = np.asarray(shown["input"]["px"], dtype=np.float32)[::4].reshape(28, 28) / 255
+    layers = open_model(SHIPPED_MODELS_DIR / "conv.keras").activations(x)
+    assert len(shown["sheets"]) == len(layers) == 13
+    heat = _heat_levels()
+    worst = 0
+    for (layer, act), sheet in zip(layers, shown["sheets"]):
+        h, w, c = act.shape
+        cols = min(c, 16)
+        rgb = np.asarray(sheet["px"], dtype=float).reshape(sheet["h"], sheet["w"], 4)[..., :3]
+        assert (sheet["w"], sheet["h"]) == (cols * (w + 1) - 1, -(-c // cols) * (h + 1) - 1), layer["name"]
+        for k in range(c):
+            oy, ox = (k // cols) * (h + 1), (k % cols) * (w + 1)
+            tile = rgb[oy:oy + h, ox:ox + w].reshape(-1, 1, 3)
+            got = np.abs(tile - heat[None]).sum(axis=2).argmin(axis=1)  # each pixel's level
+            a = act[..., k].ravel()
+            want = (a - a.min()) * (255 / (a.max() - a.min())) if a.max() > a.min() else np.zeros_like(a)
+            worst = max(worst, float(np.abs(got - want).max()))
+    # the input reached Python rounded to 8 bits: a channel's scaled values may shift by a few levels
+    assert worst <= 4, worst

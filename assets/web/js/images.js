@@ -50,23 +50,17 @@ export function mse(a, b) {
   return s / PIXELS;
 }
 
-// Paint a heat map of one activation channel (row-major h x w values), min..max -> dark..bright.
-export function paintChannel(canvas, values, h, w, offset = 0, stride = 1) {
-  canvas.width = w; canvas.height = h;
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < h * w; i++) { const v = values[offset + i * stride]; if (v < lo) lo = v; if (v > hi) hi = v; }
-  const span = hi > lo ? hi - lo : 1;
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(w, h);
-  const last = ANCHORS.length - 1;
-  for (let i = 0; i < h * w; i++) {
-    const t = ((values[offset + i * stride] - lo) / span) * last;
-    const k = Math.min(last - 1, Math.floor(t)), f = t - k;
-    for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(ANCHORS[k][c] + f * (ANCHORS[k + 1][c] - ANCHORS[k][c]));
-    img.data[4 * i + 3] = 255;
+// The anchors' colours at 256 levels as packed RGBA words (little-endian, as an ImageData's Uint32Array view
+// reads them): one table lookup and one write per pixel for the look inside's thousands of values per frame.
+const HEAT = (() => {
+  const lut = new Uint32Array(256), last = ANCHORS.length - 1;
+  for (let i = 0; i < 256; i++) {
+    const t = (i / 255) * last, k = Math.min(last - 1, Math.floor(t)), f = t - k;
+    const [r, g, b] = [0, 1, 2].map((c) => Math.round(ANCHORS[k][c] + f * (ANCHORS[k + 1][c] - ANCHORS[k][c])));
+    lut[i] = (255 << 24 | b << 16 | g << 8 | r) >>> 0;
   }
-  ctx.putImageData(img, 0, 0);
-}
+  return lut;
+})();
 
 // Paint all c channels of an (h, w, c) activation (channels last) as one tiled sheet, `cols` tiles a row with
 // 1-pixel gaps, each channel scaled min..max on its own: one putImageData per layer instead of one per channel.
@@ -76,19 +70,15 @@ export function paintChannels(canvas, values, h, w, c, cols) {
   if (canvas.width !== W || canvas.height !== H) { canvas.width = W; canvas.height = H; }
   const ctx = canvas.getContext("2d");
   const img = ctx.createImageData(W, H);
-  const last = ANCHORS.length - 1;
+  const words = new Uint32Array(img.data.buffer);
   for (let k = 0; k < c; k++) {
     let lo = Infinity, hi = -Infinity;
-    for (let i = 0; i < h * w; i++) { const v = values[i * c + k]; if (v < lo) lo = v; if (v > hi) hi = v; }
-    const span = hi > lo ? hi - lo : 1;
+    for (let i = k; i < h * w * c; i += c) { const v = values[i]; if (v < lo) lo = v; if (v > hi) hi = v; }
+    const scale = hi > lo ? 255 / (hi - lo) : 0;
     const ox = (k % cols) * (w + 1), oy = Math.floor(k / cols) * (h + 1);
     for (let y = 0; y < h; y++) {
-      for (let x = 0; x < w; x++) {
-        const t = ((values[(y * w + x) * c + k] - lo) / span) * last;
-        const j = Math.min(last - 1, Math.floor(t)), f = t - j, p = 4 * ((oy + y) * W + ox + x);
-        for (let ch = 0; ch < 3; ch++) img.data[p + ch] = ANCHORS[j][ch] + f * (ANCHORS[j + 1][ch] - ANCHORS[j][ch]);
-        img.data[p + 3] = 255;
-      }
+      let src = y * w * c + k, dst = (oy + y) * W + ox;
+      for (let x = 0; x < w; x++, src += c, dst++) words[dst] = HEAT[((values[src] - lo) * scale + 0.5) | 0];
     }
   }
   ctx.putImageData(img, 0, 0);
