@@ -82,6 +82,7 @@ def test_presenter_only_refuses_others_with_the_reason_and_lets_the_presenter(ho
     job = training_manager().current()
     assert job is not None
 
+    assert has(presenter, "button", "train-stop")
     # the visitor watches it, but cannot stop it
     visitor.run()
     assert any("Watching a training started by another session" in i for i in infos(visitor))
