@@ -297,3 +297,22 @@ def test_a_model_saved_through_another_app_process_is_listed_on_the_next_rerun(h
     assert not at.exception
     assert any(c.startswith("from-replica-a - ") for c in texts(at.caption))
     assert any(b.key == "train-use-from-replica-a" for b in at.button)
+
+
+def test_a_training_started_through_another_app_process_is_shown_with_its_progress(home, tmp_path):
+    """Replica B's page finds replica A's training by itself: who started it, its live progress, no Start."""
+    from tests.ae_core.training.jobs.test_cross_process import Replica, stand_in_python
+    replica_a = Replica(stand_in_python(tmp_path))
+    try:
+        job_id = replica_a.ask("start")["started"]
+        at = train_page()
+        assert at.session_state["train-job"] == job_id
+        assert any("Watching a training started by another session" in m for m in texts(at.info))
+        assert at.button(key="train-start").disabled
+        rerun_until(at, lambda a: any(p.proto.text.startswith("Epoch ") and " of 500 - batch " in p.proto.text
+                                      for p in a.get("progress")), timeout=60, pause=0.2)
+    finally:
+        from pages.shared.session_models import training_manager
+        training_manager().stop(job_id)
+        assert training_manager().wait(job_id, timeout=60).state == "stopped"
+        replica_a.close()

@@ -67,8 +67,7 @@ for line in sys.stdin:
 """
 
 
-@pytest.fixture
-def stand_in(tmp_path) -> str:
+def stand_in_python(tmp_path: Path) -> str:
     """An executable that TrainingManager(python=...) runs in place of the real worker."""
     script = tmp_path / "worker.py"
     script.write_text(STAND_IN_WORKER)
@@ -76,6 +75,12 @@ def stand_in(tmp_path) -> str:
     exe.write_text(f"#!/bin/sh\nexec {sys.executable} {script} \"$@\"\n")
     exe.chmod(0o755)
     return str(exe)
+
+
+@pytest.fixture
+def stand_in(tmp_path) -> str:
+    """The stand-in worker's executable."""
+    return stand_in_python(tmp_path)
 
 
 class Replica:
