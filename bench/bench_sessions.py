@@ -304,7 +304,7 @@ async def measure(target: Target, counts: list[int], seconds: float, train: bool
                   page: str, browser_runtime: bool) -> dict[int, tuple[float, float, int, float]]:
     """Every phase against one target; returns {sessions: (median ms, p95 ms, errors, strokes per second)}."""
     results: dict[int, tuple[float, float, int, float]] = {}
-    print(f"== {target.label}")
+    print(f"== {target.label} (load average before: {os.getloadavg()[0]:.1f}: other work on the machine)")
     await run_phase(target, 1, 5, page=page, browser_runtime=browser_runtime)  # warm-up: the models open
     base = None
     trainer = None
@@ -328,7 +328,8 @@ async def measure(target: Target, counts: list[int], seconds: float, train: bool
         print(f"the training page at the end: {state}")
         await browser.close()
         await pw.stop()
-    print(f"/_stcore/health after the run: {'ok' if health_ok(target.url) else 'NOT OK'}")
+    print(f"/_stcore/health after the run: {'ok' if health_ok(target.url) else 'NOT OK'}; "
+          f"load average after: {os.getloadavg()[0]:.1f}")
     verdicts = [f"{n} sessions p95 < 1 s: {'met' if p95 < 1000 else 'MISSED'} ({p95:.0f} ms, {e} errors)"
                 for n, (_, p95, e, _) in results.items() if n > 1]
     if 1 in results:

@@ -18,8 +18,7 @@
 # Every replica gets the same server.cookieSecret ($AE_LAB_COOKIE_SECRET, else one made for this deployment;
 # several machines need the same one) and the same user data folder ($AE_LAB_HOME).
 # Ctrl-C or SIGTERM stops the processes this script started (by their pids), and nothing else. A training
-# in progress keeps running in its worker, as when one app process restarts, and is finished or picked up
-# by whichever replica asks.
+# in progress runs in its own worker process and keeps running, as when one app process restarts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
@@ -54,7 +53,7 @@ STREAMLIT="$REPO/.venv/bin/streamlit"
 if [ "$PROXY" = auto ] && [ "$REPLICAS" = 1 ] && [ -z "$UPSTREAMS" ]; then
   exec "$STREAMLIT" run app.py --server.port "$PORT" ${ADDRESS:+--server.address "$ADDRESS"}
 fi
-[ "$PROXY" = no ] && [ "$REPLICAS" -lt 1 ] && die "--no-proxy needs --replicas 1 or more"
+if [ "$PROXY" = no ] && [ "$REPLICAS" -lt 1 ]; then die "--no-proxy needs --replicas 1 or more"; fi
 if [ "$PROXY" != no ]; then
   NGINX=$(command -v nginx || true)
   [ -n "$NGINX" ] || NGINX=/usr/sbin/nginx
@@ -126,7 +125,9 @@ for ((i = 1; i <= REPLICAS; i++)); do
 done
 
 if [ "$PROXY" != no ]; then
-  ALL=$(IFS=,; echo "${LOCAL[*]}${UPSTREAMS:+,$UPSTREAMS}")
+  ALL=$(IFS=,; echo "${LOCAL[*]}")
+  ALL="${ALL}${ALL:+${UPSTREAMS:+,}}${UPSTREAMS}"
+  [ -n "$ALL" ] || die "no replica to serve: --replicas 1 or more, or --upstreams"
   "$REPO/.venv/bin/python" "$REPO/deploy/nginx_conf.py" --upstreams "$ALL" --listen "$PORT" \
     --run-dir "$RUN_DIR" --access-log "$RUN_DIR/nginx-access.log" >"$RUN_DIR/nginx.conf"
   "$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" -e "$RUN_DIR/nginx-error.log" -g 'daemon off;' \
