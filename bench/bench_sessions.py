@@ -297,6 +297,11 @@ async def run_phase(target: Target, n: int, seconds: float, pause: tuple[float, 
     cpu1, own1, wall = target.cpu(), time.process_time(), time.monotonic() - t0
     note = "CPU (cores busy, of 2): " + ", ".join(f"{k} {(cpu1[k] - cpu0[k]) / wall:.2f}" for k in cpu1)
     note += f", these {n} clients (this process) {(own1 - own0) / wall:.2f}; {target.rss()}"
+    actions = sum(len(s.latencies_ms) + s.clears for s in stats)
+    if actions:  # what one stroke or Clear costs, whatever share of the cores the scheduler gave each side
+        note += ("\n    CPU per stroke or Clear answered: " + ", ".join(
+            f"{k} {(cpu1[k] - cpu0[k]) * 1000 / actions:.1f} ms" for k in cpu1 if cpu1[k] > cpu0[k])
+            + f", clients {(own1 - own0) * 1000 / actions:.1f} ms")
     return stats, note
 
 
