@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ae_core.data.catalog import DATASET_KEYS
 from ae_core.paths import SHIPPED_MODELS_DIR, is_shipped, user_models_dir
 
 TRAIN_KINDS = ("dense", "conv", "denoising", "vae", "perclass", "compression")
@@ -31,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
     t.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64], help="compression code sizes")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--data", default=None, help="path to mnist.npz (else $AE_LAB_MNIST, Keras cache, download)")
+    t.add_argument("--dataset", choices=DATASET_KEYS, default="mnist",
+                   help="train on MNIST digits or Fashion-MNIST clothing (recorded in the sidecar)")
+    t.add_argument("--data", default=None, help="path to the dataset (mnist.npz, or a Fashion-MNIST idx folder/.npz); "
+                                               "else $AE_LAB_MNIST / $AE_LAB_FASHION_MNIST, the system copy, "
+                                               "the Keras cache, a download")
     t.add_argument("--out", default=None, help="output .keras file (a folder for perclass/compression); "
                                                "default: the user models folder")
     t.add_argument("--replace-shipped", action="store_true", help="allow replacing a model in assets/models")
@@ -41,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
     e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
-    e.add_argument("--data", default=None, help="path to mnist.npz")
+    e.add_argument("--dataset", choices=DATASET_KEYS, default=None,
+                   help="test set to use (default: the one each model's sidecar names)")
+    e.add_argument("--data", default=None, help="path to the dataset")
     e.add_argument("--write", action="store_true", help="store the figures in each model's sidecar")
 
     x = sub.add_parser("export", help="write the ONNX files of saved models beside them, listed in their sidecars")
@@ -59,10 +66,10 @@ def _progress_verbosity() -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-def _load_data(path: str | None):
-    from ae_core.data.datasets import DatasetNotFoundError, load_mnist, to_float_images
+def _load_data(path: str | None, dataset: str = "mnist"):
+    from ae_core.data.datasets import DatasetNotFoundError, load_dataset, to_float_images
     try:
-        (xtr, ytr), (xte, yte) = load_mnist(path)
+        (xtr, ytr), (xte, yte) = load_dataset(dataset, path)
     except DatasetNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -75,7 +82,7 @@ def _config(args, kind: str, **over):
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
                        train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule,
-                       augment=args.augment, **over)
+                       augment=args.augment, dataset=args.dataset, **over)
 
 
 def cmd_train(args) -> int:
@@ -92,7 +99,7 @@ def cmd_train(args) -> int:
         print(f"error: {out} is a shipped model and is never overwritten; choose another --out "
               "(maintainers regenerating assets pass --replace-shipped)", file=sys.stderr)
         return 2
-    xtr, ytr, xte, yte = _load_data(args.data)
+    xtr, ytr, xte, yte = _load_data(args.data, args.dataset)
     from ae_core.training import series  # TensorFlow loads here, once the data is there
     common = {"command": "python -m ae_core " + shlex.join(args.argv), "replace_shipped": args.replace_shipped,
               "init_from": args.init_from, "verbose": _progress_verbosity()}
