@@ -13,7 +13,9 @@ class DatasetSpec:
 
     key: str  # the id in URLs, sidecars and the CLI: "mnist" or "fashion"
     loader_name: str  # the name ae_core.data.datasets knows it by (sample files, loaders)
-    title: str
+    title: str  # the switch's label ("Fashion-MNIST clothing")
+    short: str  # the name in a sentence ("Fashion-MNIST")
+    set_name: str  # its images as a set beside others ("MNIST digits", "Fashion-MNIST")
     item: str  # one image, in words ("digit", "garment")
     items: str
     classes: tuple[str, ...]
@@ -32,10 +34,11 @@ FASHION_CLASSES: tuple[str, ...] = (
 )
 
 DATASETS: dict[str, DatasetSpec] = {
-    "mnist": DatasetSpec("mnist", "mnist", "MNIST digits", "digit", "digits",
+    "mnist": DatasetSpec("mnist", "mnist", "MNIST digits", "MNIST", "MNIST digits", "digit", "digits",
                          tuple(str(d) for d in range(10)), SHIPPED_MODELS_DIR, True,
                          "Bernoulli log-likelihood of the digit thresholded at 0.5"),
-    "fashion": DatasetSpec("fashion", "fashion_mnist", "Fashion-MNIST clothing", "garment", "garments",
+    "fashion": DatasetSpec("fashion", "fashion_mnist", "Fashion-MNIST clothing", "Fashion-MNIST",
+                           "Fashion-MNIST", "garment", "garments",
                            FASHION_CLASSES, SHIPPED_MODELS_DIR / "fashion", False,
                            "Bernoulli cross-entropy on the gray levels (not binarised)"),
 }
