@@ -117,40 +117,47 @@ def _shipped_paths() -> list[Path]:
 
 
 def cmd_evaluate(args) -> int:
-    from ae_core.training.evaluation import ELBO_NOTE, KNN_NOTE, evaluate_model, floor_status
+    from ae_core.data.catalog import dataset_key
+    from ae_core.training.evaluation import KNN_NOTE, evaluate_model, elbo_note, floor_status
     from ae_core.models.files import ModelFileError, load_model, read_sidecar, write_sidecar
     paths = [Path(p) for p in args.paths] or _shipped_paths()
     if not paths:
         print("no models to evaluate", file=sys.stderr)
         return 2
-    xtr, ytr, xte, yte = _load_data(args.data)
+    data_sets: dict[str, tuple] = {}  # each dataset's (x_train, y_train, x_test, y_test), loaded when first needed
     missed = 0
     print(f"{'model':28s} {'metric':10s} {'value':>10s} {'floor':>8s}  status")
     for path in paths:
+        info = read_sidecar(path)
+        dataset = dataset_key(args.dataset or (info.get("dataset") or {}).get("name") or "mnist")
+        if dataset not in data_sets:
+            data_sets[dataset] = _load_data(args.data, dataset)
+        shown = str(path.relative_to(path.parent.parent)) if path.parent.name in ("perclass", "compression") \
+            else (f"{dataset}/{path.stem}" if dataset != "mnist" else path.stem)
         try:
             model = load_model(path)
         except ModelFileError as e:
-            print(f"{path.name:28s} error: {e}")
+            print(f"{shown:28s} error: {e}")
             missed += 1
             continue
-        info = read_sidecar(path)
         kind = info.get("kind") or ("vae" if path.stem.startswith("vae") else "dense")
-        figures = evaluate_model(model, kind, xte, y_test=yte, train=(xtr, ytr))
-        status = floor_status(path.stem, figures)
+        xtr, ytr, xte, yte = data_sets[dataset]
+        figures = evaluate_model(model, kind, xte, y_test=yte, train=(xtr, ytr), dataset=dataset)
+        status = floor_status(path.stem, figures, dataset) if path.parent.name != "perclass" else None
         if status:
             metric, value, floor, ok = status
             missed += not ok
-            print(f"{path.stem:28s} {metric:10s} {value:10.4f} {floor:8.3f}  {'ok' if ok else 'MISSED'}")
+            print(f"{shown:28s} {metric:10s} {value:10.4f} {floor:8.4f}  {'ok' if ok else 'MISSED'}")
         else:
             extra = f"  (PCA {info['pca_mse']:.4f})" if "pca_mse" in info else ""
-            print(f"{str(path.relative_to(path.parent.parent)):28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+            print(f"{shown:28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+        if kind == "vae":
+            print(f"{'':28s} neg_elbo {figures['neg_elbo']:.2f} nats ({elbo_note(dataset)})")
         if "knn5_accuracy" in figures:
             print(f"{'':28s} {'knn5':10s} {figures['knn5_accuracy']:10.4f}")
         if args.write and info:
             notes = {"knn_note": KNN_NOTE} if "knn5_accuracy" in figures else {}
             write_sidecar(path, {**info, "test_metrics": figures, **notes})
-    if any(p.stem.startswith("vae") for p in paths):
-        print(f"note: {ELBO_NOTE}")
     return 1 if missed else 0
 
 

@@ -48,7 +48,7 @@ def noise_controls(presenting: bool) -> tuple[str, float]:
 def with_fallback(digit: np.ndarray | None, source: str) -> tuple[np.ndarray, str]:
     """The picked digit, else the user's last digit from any page, else the first test digit."""
     if digit is None and current_digit() is not None:
-        return current_digit(), "your last digit"
+        return current_digit(), f"your last {dataset_info().item}"
     if digit is None:
         x, y = samples()
         return x[0], f"example test {dataset_info().item} ({dataset_info().class_name(y[0])})"
