@@ -27,6 +27,10 @@ class DatasetSpec:
         """Name of class `label` ("7", "Sneaker")."""
         return self.classes[int(label)]
 
+    def label_phrase(self, label: int) -> str:
+        """Class `label` in a sentence: "a 7" for a digit, "Sneaker" for clothing."""
+        return f"a {self.class_name(label)}" if self.key == "mnist" else self.class_name(label)
+
 
 FASHION_CLASSES: tuple[str, ...] = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

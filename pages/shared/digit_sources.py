@@ -46,8 +46,7 @@ def pick_test_digit(key: str, default_class: int = 0) -> tuple[np.ndarray, str]:
     x, y = samples()
     row = test_digit_row(key, default_class)
     spec = dataset_info()
-    what = f"a {int(y[row])}" if spec.key == "mnist" else spec.class_name(y[row])
-    return x[row], f"test {spec.item} #{row} ({what})"
+    return x[row], f"test {spec.item} #{row} ({spec.label_phrase(y[row])})"
 
 
 def endpoint_picker(key: str, label: str, default_class: int = 0) -> tuple[np.ndarray | None, str]:

@@ -50,6 +50,11 @@ def registry(dataset: str | None = None) -> ModelRegistry:
     return _registry(dataset_key(dataset or current_dataset())).start()
 
 
+def forget_registries() -> None:
+    """Drop every opened registry, so the next `registry()` opens a fresh one (tests of the loading states)."""
+    _registry.clear()
+
+
 def core_models(*, in_fragment: bool = False) -> ModelRegistry:
     """The session dataset's registry once its five core models are ready (shows a spinner while they open).
 

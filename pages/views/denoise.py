@@ -51,7 +51,7 @@ def with_fallback(digit: np.ndarray | None, source: str) -> tuple[np.ndarray, st
         return current_digit(), f"your last {dataset_info().item}"
     if digit is None:
         x, y = samples()
-        return x[0], f"example test {dataset_info().item} ({dataset_info().class_name(y[0])})"
+        return x[0], f"example test {dataset_info().item} ({dataset_info().label_phrase(y[0])})"
     return digit, source
 
 

@@ -71,8 +71,7 @@ def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
     last = st.session_state.get(CURRENT_DIGIT) if digit is None else None
     # a digit drawn or chosen on another page is shown until one is drawn here
     example = (last, f"your last {spec.item}<br>(from another page)") if last is not None else (
-        x[0], f"example: test {spec.item} #0<br>({'a ' if spec.key == 'mnist' else ''}{spec.class_name(y[0])}; "
-              "draw your own)")
+        x[0], f"example: test {spec.item} #0<br>({spec.label_phrase(y[0])}; draw your own)")
     live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=240 if presenter_mode() else 220,
                                 pad="home", layout="pipeline", example=example)
     if live.ok is True:

@@ -44,7 +44,7 @@ def decoder_panel(runner: ServedModel, z_lim: float, big: int) -> np.ndarray:
         x_test, y_test = samples()
         item = dataset_info().item
         image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test {item} #{row})")], big)
-        where = f"the code of test {item} #{row} ({dataset_info().class_name(y_test[row])})"
+        where = f"the code of test {item} #{row} ({dataset_info().label_phrase(y_test[row])})"
     else:
         show_image(decoded, "decoded", big)
         where = "the red cross on the map"
