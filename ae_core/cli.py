@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ae_core.data.catalog import DATASET_KEYS
 from ae_core.paths import SHIPPED_MODELS_DIR, is_shipped, user_models_dir
 
 TRAIN_KINDS = ("dense", "conv", "denoising", "vae", "perclass", "compression")
@@ -31,7 +32,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--train-size", type=int, default=None, help="use only the first N training images")
     t.add_argument("--sizes", type=int, nargs="+", default=[2, 4, 8, 16, 32, 64], help="compression code sizes")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--data", default=None, help="path to mnist.npz (else $AE_LAB_MNIST, Keras cache, download)")
+    t.add_argument("--dataset", choices=DATASET_KEYS, default="mnist",
+                   help="train on MNIST digits or Fashion-MNIST clothing (recorded in the sidecar)")
+    t.add_argument("--data", default=None, help="path to the dataset (mnist.npz, or a Fashion-MNIST idx folder/.npz); "
+                                               "else $AE_LAB_MNIST / $AE_LAB_FASHION_MNIST, the system copy, "
+                                               "the Keras cache, a download")
     t.add_argument("--out", default=None, help="output .keras file (a folder for perclass/compression); "
                                                "default: the user models folder")
     t.add_argument("--replace-shipped", action="store_true", help="allow replacing a model in assets/models")
@@ -41,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
     e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
-    e.add_argument("--data", default=None, help="path to mnist.npz")
+    e.add_argument("--dataset", choices=DATASET_KEYS, default=None,
+                   help="test set to use (default: the one each model's sidecar names)")
+    e.add_argument("--data", default=None, help="path to the dataset")
     e.add_argument("--write", action="store_true", help="store the figures in each model's sidecar")
 
     x = sub.add_parser("export", help="write the ONNX files of saved models beside them, listed in their sidecars")
@@ -59,10 +66,10 @@ def _progress_verbosity() -> int:
     return 1 if sys.stdout.isatty() else 2
 
 
-def _load_data(path: str | None):
-    from ae_core.data.datasets import DatasetNotFoundError, load_mnist, to_float_images
+def _load_data(path: str | None, dataset: str = "mnist"):
+    from ae_core.data.datasets import DatasetNotFoundError, load_dataset, to_float_images
     try:
-        (xtr, ytr), (xte, yte) = load_mnist(path)
+        (xtr, ytr), (xte, yte) = load_dataset(dataset, path)
     except DatasetNotFoundError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -75,7 +82,7 @@ def _config(args, kind: str, **over):
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
                        train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule,
-                       augment=args.augment, **over)
+                       augment=args.augment, dataset=args.dataset, **over)
 
 
 def cmd_train(args) -> int:
@@ -92,7 +99,7 @@ def cmd_train(args) -> int:
         print(f"error: {out} is a shipped model and is never overwritten; choose another --out "
               "(maintainers regenerating assets pass --replace-shipped)", file=sys.stderr)
         return 2
-    xtr, ytr, xte, yte = _load_data(args.data)
+    xtr, ytr, xte, yte = _load_data(args.data, args.dataset)
     from ae_core.training import series  # TensorFlow loads here, once the data is there
     common = {"command": "python -m ae_core " + shlex.join(args.argv), "replace_shipped": args.replace_shipped,
               "init_from": args.init_from, "verbose": _progress_verbosity()}
@@ -110,40 +117,47 @@ def _shipped_paths() -> list[Path]:
 
 
 def cmd_evaluate(args) -> int:
-    from ae_core.training.evaluation import ELBO_NOTE, KNN_NOTE, evaluate_model, floor_status
+    from ae_core.data.catalog import dataset_key
+    from ae_core.training.evaluation import KNN_NOTE, evaluate_model, elbo_note, floor_status
     from ae_core.models.files import ModelFileError, load_model, read_sidecar, write_sidecar
     paths = [Path(p) for p in args.paths] or _shipped_paths()
     if not paths:
         print("no models to evaluate", file=sys.stderr)
         return 2
-    xtr, ytr, xte, yte = _load_data(args.data)
+    data_sets: dict[str, tuple] = {}  # each dataset's (x_train, y_train, x_test, y_test), loaded when first needed
     missed = 0
     print(f"{'model':28s} {'metric':10s} {'value':>10s} {'floor':>8s}  status")
     for path in paths:
+        info = read_sidecar(path)
+        dataset = dataset_key(args.dataset or (info.get("dataset") or {}).get("name") or "mnist")
+        if dataset not in data_sets:
+            data_sets[dataset] = _load_data(args.data, dataset)
+        shown = str(path.relative_to(path.parent.parent)) if path.parent.name in ("perclass", "compression") \
+            else (f"{dataset}/{path.stem}" if dataset != "mnist" else path.stem)
         try:
             model = load_model(path)
         except ModelFileError as e:
-            print(f"{path.name:28s} error: {e}")
+            print(f"{shown:28s} error: {e}")
             missed += 1
             continue
-        info = read_sidecar(path)
         kind = info.get("kind") or ("vae" if path.stem.startswith("vae") else "dense")
-        figures = evaluate_model(model, kind, xte, y_test=yte, train=(xtr, ytr))
-        status = floor_status(path.stem, figures)
+        xtr, ytr, xte, yte = data_sets[dataset]
+        figures = evaluate_model(model, kind, xte, y_test=yte, train=(xtr, ytr), dataset=dataset)
+        status = floor_status(path.stem, figures, dataset) if path.parent.name != "perclass" else None
         if status:
             metric, value, floor, ok = status
             missed += not ok
-            print(f"{path.stem:28s} {metric:10s} {value:10.4f} {floor:8.3f}  {'ok' if ok else 'MISSED'}")
+            print(f"{shown:28s} {metric:10s} {value:10.4f} {floor:8.4f}  {'ok' if ok else 'MISSED'}")
         else:
             extra = f"  (PCA {info['pca_mse']:.4f})" if "pca_mse" in info else ""
-            print(f"{str(path.relative_to(path.parent.parent)):28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+            print(f"{shown:28s} {'mse':10s} {figures['mse']:10.4f} {'-':>8s}{extra}")
+        if kind == "vae":
+            print(f"{'':28s} neg_elbo {figures['neg_elbo']:.2f} nats ({elbo_note(dataset)})")
         if "knn5_accuracy" in figures:
             print(f"{'':28s} {'knn5':10s} {figures['knn5_accuracy']:10.4f}")
         if args.write and info:
             notes = {"knn_note": KNN_NOTE} if "knn5_accuracy" in figures else {}
             write_sidecar(path, {**info, "test_metrics": figures, **notes})
-    if any(p.stem.startswith("vae") for p in paths):
-        print(f"note: {ELBO_NOTE}")
     return 1 if missed else 0
 
 

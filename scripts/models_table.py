@@ -1,4 +1,7 @@
-"""Print the README's table of shipped models from their JSON sidecars (figures never typed by hand)."""
+"""Print the README's table of shipped models from their JSON sidecars (figures never typed by hand).
+
+`python scripts/models_table.py fashion` prints the Fashion-MNIST models' table (assets/models/fashion).
+"""
 from __future__ import annotations
 
 import json
@@ -7,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from ae_core.training.evaluation import FLOORS  # noqa: E402
+from ae_core.training.evaluation import FASHION_PCA_MSE, FLOORS, floor_status  # noqa: E402
 
 M = ROOT / "assets" / "models"
 
@@ -43,6 +46,30 @@ def main() -> None:
         print(f"\nPer-class autoencoders (ten dense AEs, one per digit): test accuracy {acc:.2%}.")
 
 
+def fashion() -> None:
+    """The Fashion-MNIST models: each one's test figure against its floor (PCA with as many numbers)."""
+    f = M / "fashion"
+    print("| model | params | code | epochs | train time | test MSE | floor | neg. ELBO (nats) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    rows = [(name, f / f"{name}.json") for name in ("dense", "conv", "denoising", "vae2", "vae16")]
+    rows += [(f"code_{k}", f / "compression" / f"code_{k}.json") for k in FASHION_PCA_MSE if k <= 64]
+    for name, p in rows:
+        if not p.exists():
+            print(f"| {name} | - | - | - | - | not shipped yet | - | - |")
+            continue
+        d = json.loads(p.read_text())
+        metric, value, floor, ok = floor_status(name, d["test_metrics"], "fashion")
+        what = f"{value:.4f}" + (f" (noisy input {d['test_metrics']['noisy_input_mse']:.4f})"
+                                 if name == "denoising" else "")
+        elbo = f"{d['test_metrics']['neg_elbo']:.1f}" if "neg_elbo" in d["test_metrics"] else "-"
+        print(f"| {name} | {d['params']:,} | {d['code_size']} | {d.get('epochs_total', d['epochs_run'])} | "
+              f"{d['wall_time_s'] / 60:.0f} min | {what} | <= {floor:.4f} ({'met' if ok else 'MISSED'}) | {elbo} |")
+    summary = f / "perclass" / "summary.json"
+    if summary.exists():
+        d = json.loads(summary.read_text())
+        print(f"\nPer-class autoencoders (ten dense AEs, one per clothing class): test accuracy {d['accuracy']:.2%}.")
+
+
 def _chain(d: dict):
     c = d.get("continued_from")
     while c:
@@ -51,4 +78,4 @@ def _chain(d: dict):
 
 
 if __name__ == "__main__":
-    main()
+    fashion() if sys.argv[1:] == ["fashion"] else main()

@@ -1,4 +1,7 @@
-"""Retake README's screenshots in headless chromium: `python scripts/screenshots.py` (writes docs/screenshots/)."""
+"""Retake README's screenshots in headless chromium: `python scripts/screenshots.py [fashion]` (docs/screenshots/).
+
+With `fashion`, only the Fashion-MNIST ones (fashion-*.png: every page opened with ?dataset=fashion).
+"""
 from __future__ import annotations
 
 import sys
@@ -11,6 +14,12 @@ from tests.e2e.conftest import (CHROMIUM, CHROMIUM_ARGS, SEVEN, ZERO, draw, star
                                 stop_server, wait_drawn, wait_idle)
 
 OUT = REPO / "docs" / "screenshots"
+#: A T-shirt's outline (fractions of the pad): shoulders, sleeves, body.
+TSHIRT = [(0.36, 0.2), (0.16, 0.32), (0.24, 0.46), (0.33, 0.4), (0.33, 0.84), (0.67, 0.84), (0.67, 0.4),
+          (0.76, 0.46), (0.84, 0.32), (0.64, 0.2), (0.56, 0.26), (0.44, 0.26), (0.36, 0.2)]
+FASHION_PAGES = [("/", "fashion-home", TSHIRT), ("/draw", "fashion-draw", TSHIRT), ("/denoise", "fashion-denoise", None),
+                 ("/latent", "fashion-latent", None), ("/compression", "fashion-compression", None),
+                 ("/applications", "fashion-applications", None), ("/train", "fashion-train", None)]
 LIVE_READY = '[data-testid="stBidiComponentIsolated"] .ae-live[data-ready="1"]'
 
 
@@ -28,7 +37,7 @@ def shoot(page, url: str, path: str, name: str, stroke=None, settle_ms: int = 15
     page.screenshot(path=str(OUT / f"{name}.png"))
 
 
-def main() -> None:
+def main(only_fashion: bool = False) -> None:
     from playwright.sync_api import sync_playwright
     OUT.mkdir(parents=True, exist_ok=True)
     proc, url, log = start_server(Path(tempfile.mkdtemp()))
@@ -36,6 +45,11 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for path, name, stroke in FASHION_PAGES:
+                shoot(page, url, path + "?dataset=fashion", name, stroke)
+            if only_fashion:
+                browser.close()
+                return
             for path, name, stroke in [("/", "page-home", SEVEN), ("/draw", "draw-journey", SEVEN),
                                        ("/denoise", "page-denoise", None), ("/latent", "page-latent", None),
                                        ("/compression", "page-compression", None),
@@ -61,4 +75,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(only_fashion=sys.argv[1:] == ["fashion"])

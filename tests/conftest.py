@@ -36,3 +36,15 @@ def user_home(tmp_path, monkeypatch) -> Path:
     """A throw-away user data folder (AE_LAB_HOME)."""
     monkeypatch.setenv("AE_LAB_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def full_fashion():
+    """The full Fashion-MNIST set as floats; skips with a message when it is not installed (never downloads)."""
+    from ae_core.training.data_source import describe_data
+    found = describe_data("auto", "fashion")
+    if found.source == "sample":
+        pytest.skip(f"full Fashion-MNIST not found ({found.note.split('. ')[0]}); Fashion floors not checked")
+    from ae_core.data.datasets import load_fashion_mnist, to_float_images
+    (xtr, ytr), (xte, yte) = load_fashion_mnist(found.path)
+    return to_float_images(xtr), ytr, to_float_images(xte), yte

@@ -11,6 +11,7 @@ from typing import Callable
 
 import numpy as np
 
+from ae_core.data.catalog import FASHION_CLASSES, dataset_spec
 from ae_core.paths import SAMPLES_DIR
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -31,10 +32,6 @@ IDX_FILES: dict[str, str] = {
 _IDX_IMAGES_MAGIC = 2051
 _IDX_LABELS_MAGIC = 2049
 
-_FASHION_CLASSES: tuple[str, ...] = (
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
-)
 _PATH_OPTION = "the `path` argument / `--data` CLI flag"
 
 
@@ -216,11 +213,11 @@ def load_fashion_mnist(path: str | os.PathLike | None = None) -> Dataset:
 
 
 def _canonical(name: str) -> str:
-    """Normalise a dataset name ("Fashion-MNIST" -> "fashion_mnist") and check it."""
-    key = str(name).strip().lower().replace("-", "_")
-    if key not in DATASET_NAMES:
-        raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASET_NAMES)}")
-    return key
+    """Normalise a dataset name ("Fashion-MNIST", "fashion" -> "fashion_mnist") and check it."""
+    try:
+        return dataset_spec(name).loader_name
+    except ValueError:
+        raise ValueError(f"unknown dataset {name!r}; valid names: {', '.join(DATASET_NAMES)}") from None
 
 
 def load_dataset(name: str, path: str | os.PathLike | None = None) -> Dataset:
@@ -236,7 +233,7 @@ def class_names(name: str) -> tuple[str, ...]:
     """Return the ten class names of a dataset, indexed by label."""
     if _canonical(name) == "mnist":
         return tuple(str(d) for d in range(10))
-    return _FASHION_CLASSES
+    return FASHION_CLASSES
 
 
 def sample_path(name: str = "mnist") -> Path:

@@ -141,6 +141,8 @@ def latent_map(
     height: int = 640,
     title: str = "Latent space",
     subtitle: str = "click a digit or anywhere on the plane",
+    class_names: Sequence[str] | None = None,
+    legend_title: str = "digit",
 ) -> go.Figure:
     """latent_scatter plus a cross at the code being decoded and a ring on the current interpolation frame.
 
@@ -157,7 +159,8 @@ def latent_map(
     """
     highlight = {"z": np.asarray(user, dtype=np.float64).ravel(), "label": "your drawing"} if user is not None else None
     fig = latent_scatter(z, labels, highlight=highlight, path=path, grid=grid, extent=extent,
-                         render_mode=render_mode, marker_size=marker_size, title=title)
+                         render_mode=render_mode, marker_size=marker_size, title=title, class_names=class_names,
+                         legend_title=legend_title)
     scatter = go.Scattergl if render_mode == "webgl" else go.Scatter
     if path is not None and path_frame is not None:
         p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
@@ -189,7 +192,7 @@ def latent_map(
         title=dict(subtitle=dict(text=subtitle, font=dict(size=14)), y=0.985, yref="container", yanchor="top"),
         # under the x axis title: Plotly grows the bottom margin for as many rows as the width needs
         legend=dict(orientation="h", yanchor="top", y=-0.13, yref="paper", xanchor="left", x=0,
-                    itemclick="toggle", itemdoubleclick="toggleothers", title=dict(text="digit", side="left"),
+                    itemclick="toggle", itemdoubleclick="toggleothers", title=dict(text=legend_title, side="left"),
                     entrywidthmode="pixels", entrywidth=0, itemwidth=30, font=dict(size=15)),
     )
     if view is not None:

@@ -53,12 +53,18 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def shipped_model_paths() -> list[Path]:
-    """The 21 shipped `.keras` files: five main models, ten per-class AEs, six compression AEs."""
-    top = [SHIPPED_MODELS_DIR / f"{name}.keras" for name in SHIPPED_NAMES]
-    perclass = [SHIPPED_MODELS_DIR / "perclass" / f"digit_{d}.keras" for d in range(10)]
-    compression = [SHIPPED_MODELS_DIR / "compression" / f"code_{k}.keras" for k in COMPRESSION_SIZES]
+def _family_paths(folder: Path) -> list[Path]:
+    """A dataset's 21 model files: five main models, ten per-class AEs, six compression AEs."""
+    top = [folder / f"{name}.keras" for name in SHIPPED_NAMES]
+    perclass = [folder / "perclass" / f"digit_{d}.keras" for d in range(10)]
+    compression = [folder / "compression" / f"code_{k}.keras" for k in COMPRESSION_SIZES]
     return top + perclass + compression
+
+
+def shipped_model_paths() -> list[Path]:
+    """The shipped `.keras` files: MNIST's 21, then those of Fashion-MNIST's 21 that are shipped (fashion/)."""
+    fashion = [p for p in _family_paths(SHIPPED_MODELS_DIR / "fashion") if p.is_file()]
+    return _family_paths(SHIPPED_MODELS_DIR) + fashion
 
 
 def expected_roles(info: dict) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+from ae_core.data.catalog import dataset_spec
 from ae_core.models.catalog import SHIPPED_MODELS
 from ae_core.models.errors import ModelFileError
 from ae_core.paths import SHIPPED_MODELS_DIR
@@ -14,11 +15,21 @@ from ae_core.serving.classifier import PerClassClassifier
 from ae_core.serving.runners import ServedModel, open_model, open_models
 
 
-class ModelRegistry:
-    """Opens every shipped model once (the five core ones first) and hands them out to every session."""
+def models_folder(dataset: str = "mnist") -> Path:
+    """Where a dataset's shipped models are: $AE_LAB_MODELS_DIR (MNIST's; Fashion's in its fashion/) or assets/models."""
+    spec = dataset_spec(dataset)
+    override = os.environ.get("AE_LAB_MODELS_DIR")
+    if not override:
+        return spec.models_dir
+    return Path(override) / spec.models_dir.relative_to(SHIPPED_MODELS_DIR)
 
-    def __init__(self, folder: Path | None = None):
-        self.folder = Path(folder or os.environ.get("AE_LAB_MODELS_DIR") or SHIPPED_MODELS_DIR)
+
+class ModelRegistry:
+    """Opens every shipped model of one dataset once (the five core ones first) and hands them out to every session."""
+
+    def __init__(self, folder: Path | None = None, dataset: str = "mnist"):
+        self.dataset = dataset_spec(dataset).key
+        self.folder = Path(folder) if folder else models_folder(self.dataset)
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._extras_ready = threading.Event()
@@ -26,6 +37,7 @@ class ModelRegistry:
         self.errors: dict[str, str] = {}
         self.perclass: PerClassClassifier | None = None
         self.compression: dict[int, ServedModel] = {}
+        self.unshipped: list[str] = []  # core models this dataset does not ship (yet): no file, not an error
         self.timings: dict[str, float] = {}
         self._thread: threading.Thread | None = None
         self._t0 = time.perf_counter()
@@ -41,6 +53,10 @@ class ModelRegistry:
     def _load_all(self) -> None:
         try:
             self.models, self.errors = open_models(self.folder, tuple(SHIPPED_MODELS))
+            for name in self.errors:
+                if not (self.folder / f"{name}.keras").exists():
+                    self.unshipped.append(name)
+                    self.errors[name] = f"not shipped for {dataset_spec(self.dataset).short} yet"
         except Exception as e:  # noqa: BLE001 - never let the loader thread die silently
             self.errors["*"] = f"{type(e).__name__}: {e}"
         finally:
@@ -50,8 +66,11 @@ class ModelRegistry:
             try:
                 self.perclass = PerClassClassifier.load(self.folder / "perclass")
             except ModelFileError as e:
-                self.errors["perclass"] = str(e)
+                self.errors["perclass"] = (str(e) if (self.folder / "perclass").is_dir()
+                                           else self.not_shipped("The ten per-class autoencoders"))
             self.compression = open_compression_series(self.folder / "compression")
+            if not self.compression and not (self.folder / "compression").is_dir():
+                self.errors["compression"] = self.not_shipped("The compression series")
         finally:
             self.timings["all_models_s"] = time.perf_counter() - self._t0
             self._extras_ready.set()
@@ -67,6 +86,10 @@ class ModelRegistry:
         """Block until the per-class and compression models are open too."""
         self.start()
         return self._extras_ready.wait(timeout)
+
+    def not_shipped(self, what: str) -> str:
+        """Plain words for a model this dataset does not ship (yet)."""
+        return f"{what}: not shipped for {dataset_spec(self.dataset).short} yet"
 
     @property
     def ready(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
+from ae_core.data.catalog import dataset_key
 from ae_core.models.catalog import MODEL_KINDS
 from ae_core.shapes import N_PIXELS
 
@@ -44,7 +45,7 @@ class TrainConfig:
     train_size: int | None = None
     seed: int = 0
     lr_schedule: str = "constant"
-    dataset: str = "mnist"
+    dataset: str = "mnist"  # "mnist" or "fashion" (ae_core.data.catalog)
     augment: bool = False  # drawn-like variants of the training digits, new each epoch (ae_core.training.augment)
     extra: dict = field(default_factory=dict)
 
@@ -118,6 +119,10 @@ def _check(cfg: TrainConfig) -> tuple[TrainConfig, list[str]]:
             setattr(out, name, check())
         except ConfigError as e:
             problems.append(str(e))
+    try:
+        out.dataset = dataset_key(cfg.dataset)
+    except ValueError as e:
+        problems.append(str(e))
     try:
         out.hidden, out.filters = _layers(cfg)
     except ConfigError as e:

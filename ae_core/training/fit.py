@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ae_core.data.catalog import dataset_spec
 from ae_core.models.builders import build_model
 from ae_core.training.config import ConfigError, TrainConfig, validate_config
 
@@ -21,7 +22,12 @@ def loss_for(kind: str) -> str | None:
 def make_dataset(x: np.ndarray, cfg: TrainConfig, *, shuffle: bool = True, noisy: bool | None = None,
                  augment: bool | None = None) -> tf.data.Dataset:
     """(input, target) batches; drawn-like variants each epoch with `cfg.augment` (training batches only),
-    denoising inputs get fresh Gaussian noise each epoch, VAE inputs are binarised."""
+    denoising inputs get fresh Gaussian noise each epoch.
+
+    VAE inputs are binarised for MNIST (nearly black-and-white already) and kept at their gray levels for
+    Fashion-MNIST, whose textures and shading are the point: there the Bernoulli cross-entropy takes gray
+    targets.
+    """
     noisy = (cfg.kind == "denoising") if noisy is None else noisy
     augment = (cfg.augment and shuffle) if augment is None else augment
     ds = tf.data.Dataset.from_tensor_slices(x)
@@ -31,8 +37,10 @@ def make_dataset(x: np.ndarray, cfg: TrainConfig, *, shuffle: bool = True, noisy
     if augment:
         from ae_core.training.augment import augment_dataset
         ds = augment_dataset(ds, cfg.seed)
-    if cfg.kind == "vae":  # binarised after augmenting, so a tilted digit keeps crisp edges
+    if cfg.kind == "vae" and dataset_spec(cfg.dataset).vae_binarised:  # after augmenting: crisp tilted edges
         return ds.map(lambda b: tf.cast(b > 0.5, tf.float32)).prefetch(tf.data.AUTOTUNE)
+    if cfg.kind == "vae":
+        return ds.prefetch(tf.data.AUTOTUNE)
     if noisy:
         factor = float(cfg.noise_factor)
         ds = ds.map(lambda b: (tf.clip_by_value(b + factor * tf.random.normal(tf.shape(b)), 0.0, 1.0), b),

@@ -25,7 +25,7 @@ def training_record(model: keras.Model, cfg: TrainConfig, result: TrainResult, *
                     **extra: Any) -> dict:
     """The sidecar dict of a freshly trained `model`; `extra` keys (label, source, job_id, ...) are added last."""
     from ae_core.models.builders import code_size
-    from ae_core.training.evaluation import ELBO_NOTE, EVAL_NOISE, KNN_NOTE
+    from ae_core.training.evaluation import EVAL_NOISE, KNN_NOTE, elbo_note
 
     record: dict[str, Any] = {
         "kind": cfg.kind,
@@ -45,7 +45,7 @@ def training_record(model: keras.Model, cfg: TrainConfig, result: TrainResult, *
     if cfg.kind == "denoising":
         record["eval_noise"] = dict(EVAL_NOISE)
     if cfg.kind == "vae":
-        record["elbo_note"] = ELBO_NOTE
+        record["elbo_note"] = elbo_note(cfg.dataset)
         if "knn5_accuracy" in test_metrics:
             record["knn_note"] = KNN_NOTE
     record.update(extra)

@@ -12,7 +12,7 @@ from ae_core.training.config import TrainConfig
 from ae_core.training.fit import TrainResult
 from ae_core.training.records import training_record
 
-#: Test images the command-line records name (the MNIST test set).
+#: Test images the command-line records name (the MNIST and Fashion-MNIST test sets alike).
 TEST_IMAGES = 10000
 
 
@@ -50,8 +50,8 @@ def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Pa
     print(f"training {cfg.kind} -> {out}" + (f" (continuing from {init_from})" if start else ""), flush=True)
     result = train(cfg, x_train, x_test, verbose=verbose, model=start)
     separation = {} if labels is None else {"y_test": labels[1], "train": (x_train, labels[0])}
-    figures = evaluate_model(result.model, cfg.kind, x_test, **separation)
-    dataset = {"name": "mnist", "train_images": int(result.config.train_size or 60000), "test_images": TEST_IMAGES}
+    figures = evaluate_model(result.model, cfg.kind, x_test, dataset=cfg.dataset, **separation)
+    dataset = {"name": cfg.dataset, "train_images": int(result.config.train_size or 60000), "test_images": TEST_IMAGES}
     info = training_record(result.model, cfg, result, name=out.stem, dataset=dataset, test_metrics=figures,
                            command=command, **(extra_info or {}))
     if start is not None:

@@ -64,7 +64,8 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
                     star: Sequence[float] | np.ndarray | None = None, path: np.ndarray | None = None,
                     frame: int | None = None, on_pin: Callable[[np.ndarray], None] | None = None,
                     px: int = 560, decoded_px: int = 168, dot_radius: float = 2.2,
-                    step: float = 0.1) -> tuple[np.ndarray | None, BrowserRuntime]:
+                    step: float = 0.1, class_names: Sequence[str] | None = None,
+                    item: str | None = None) -> tuple[np.ndarray | None, BrowserRuntime]:
     """The map drawn and decoded in the browser; returns (the last pinned code or None, the browser's runtime).
 
     Until the browser has reported its runtime the component only asks it (and draws nothing), so the page keeps
@@ -84,6 +85,8 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
             "pad": pad, "px": int(px), "decoded_px": int(decoded_px), "dot_radius": float(dot_radius),
             "step": float(step), "title": MAP_TITLE,
         })
+        if class_names is not None:  # named classes (clothing): the legend and the map's text use the names
+            data.update({"class_names": list(class_names), "legend_title": "class", "item": item})
 
     def pinned_now() -> None:
         z = pinned_code(key)

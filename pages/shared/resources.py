@@ -1,24 +1,62 @@
-"""Cached, process-wide resources: the model registry and the shipped data samples."""
+"""Cached, process-wide resources: the model registries and shipped data samples, one per dataset."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from ae_core.data.catalog import DEFAULT_DATASET, DatasetSpec, dataset_key, dataset_spec
 from ae_core.data.datasets import load_sample, to_float_images
 from ae_core.serving.registry import ModelRegistry
 
 
 SIDEBAR_SAYS_LOADING = "sidebar-says-loading"  # session key: the sidebar's status still reads "Loading models"
+DATASET = "dataset"  # session key (the sidebar's dataset switch): "mnist" or "fashion"
+DATASET_PARAM = "dataset"  # ?dataset=fashion opens the app on Fashion-MNIST
+
+
+def _url_dataset() -> str:
+    """The dataset the URL asks for (?dataset=fashion), MNIST when it names none or an unknown one."""
+    try:
+        return dataset_key(st.query_params.get(DATASET_PARAM, DEFAULT_DATASET))
+    except ValueError:
+        return DEFAULT_DATASET
+
+
+def current_dataset() -> str:
+    """The key of the dataset this session works on (the sidebar's switch, first taken from the URL)."""
+    if DATASET not in st.session_state:
+        st.session_state[DATASET] = _url_dataset()
+    return dataset_key(st.session_state[DATASET])
+
+
+def dataset_info(dataset: str | None = None) -> DatasetSpec:
+    """The spec (title, class names, nouns) of `dataset`, by default the session's."""
+    return dataset_spec(dataset or current_dataset())
+
+
+def named_classes() -> dict:
+    """{"class_names", "item"} for a dataset whose classes have names (clothing), {} for digits (labels suffice)."""
+    spec = dataset_info()
+    return {} if spec.key == "mnist" else {"class_names": spec.classes, "item": spec.item}
 
 
 @st.cache_resource(show_spinner=False)
-def registry() -> ModelRegistry:
-    """The one model registry of this server process (opening starts with `start()` or the first wait)."""
-    return ModelRegistry()
+def _registry(dataset: str) -> ModelRegistry:
+    return ModelRegistry(dataset=dataset)
+
+
+def registry(dataset: str | None = None) -> ModelRegistry:
+    """The model registry of `dataset` (default: the session's) in this server process; opens on first use."""
+    return _registry(dataset_key(dataset or current_dataset())).start()
+
+
+def forget_registries() -> None:
+    """Drop every opened registry, so the next `registry()` opens a fresh one (tests of the loading states)."""
+    _registry.clear()
 
 
 def core_models(*, in_fragment: bool = False) -> ModelRegistry:
-    """The registry once the five core models are ready (shows a spinner while they open).
+    """The session dataset's registry once its five core models are ready (shows a spinner while they open).
 
     Called from an `st.fragment`, a wait ends with one rerun of the whole app, so what lies outside the
     fragment (the sidebar's "Loading models" status) catches up too.
@@ -43,7 +81,11 @@ def extra_models(what: str) -> ModelRegistry:
 
 
 @st.cache_resource(show_spinner=False)
-def samples(name: str = "mnist") -> tuple[np.ndarray, np.ndarray]:
-    """Shipped sample images as float32 (N,28,28) in [0,1] with their labels."""
-    x, y = load_sample(name)
+def _samples(loader_name: str) -> tuple[np.ndarray, np.ndarray]:
+    x, y = load_sample(loader_name)
     return to_float_images(x)[..., 0], y
+
+
+def samples(name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Shipped sample images of `name` (default: the session's dataset) as float32 (N,28,28) in [0,1], with labels."""
+    return _samples(dataset_spec(name or current_dataset()).loader_name)

@@ -214,7 +214,7 @@ def monitor(job_id: str | None, data: DataInfo) -> None:
     else:
         finished_view(job_id, status)
     note = data_note(status)
-    if note and data.source == "mnist":
+    if note and data.source != "sample":
         st.caption(note)
 
 

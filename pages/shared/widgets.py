@@ -14,7 +14,9 @@ from ae_core.data.image_files import ImageInputError, read_image
 from ae_core.data.preprocess import to_mnist
 from pages.shared.access import presenter_controls
 from pages.shared.canvas import drawing_pad
-from pages.shared.resources import samples
+from ae_core.models.catalog import SHIPPED_MODELS
+from ae_core.data.catalog import DATASET_KEYS, DEFAULT_DATASET, dataset_spec
+from pages.shared.resources import DATASET, DATASET_PARAM, current_dataset, dataset_info, samples
 
 CURRENT_DIGIT = "current_digit"  # session key: the last digit the user drew, picked or uploaded (28x28)
 CURRENT_SOURCE = "current_digit_source"  # session key: where the current digit came from, as plain text
@@ -79,6 +81,7 @@ def apply_style() -> None:
 def sidebar() -> DeltaGenerator:
     """The sidebar every page shares: presenter toggle and controls; returns the slot for the model status."""
     with st.sidebar:
+        dataset_switch()
         presenter_mode()
         st.toggle("Presenter mode", key="presenter", help="Large canvas, images and text for a projector; "
                   "also ?present=1 in the URL.")
@@ -87,18 +90,37 @@ def sidebar() -> DeltaGenerator:
         return slot
 
 
+def dataset_switch() -> str:
+    """The sidebar's dataset choice (MNIST digits or Fashion-MNIST clothing), kept in the URL as ?dataset=..."""
+    current_dataset()  # first run: take the URL's choice
+    key = st.radio("Dataset", DATASET_KEYS, key=DATASET, format_func=lambda k: dataset_spec(k).title,
+                   help="Every page follows this choice: its test images, models and classes. "
+                        "Also ?dataset=fashion in the URL.")
+    # the URL says which dataset is open, so a reload or a shared link opens the same one
+    if key == DEFAULT_DATASET:
+        st.query_params.pop(DATASET_PARAM, None)
+    else:
+        st.query_params[DATASET_PARAM] = key
+    return key
+
+
 def model_status(slot: DeltaGenerator) -> None:
     """Fill the sidebar's model status slot; called after the page ran, so it is current if the page waited."""
     from pages.shared.resources import SIDEBAR_SAYS_LOADING, registry
     reg = registry()
     st.session_state[SIDEBAR_SAYS_LOADING] = not reg.ready
     with slot.container():
+        broken = {k: v for k, v in reg.errors.items()
+                  if k not in reg.unshipped and k not in ("perclass", "compression") or "not shipped" not in v}
         if not reg.ready:
             st.caption("Loading models in the background...")
-        elif reg.errors:
-            st.warning("Some models are unavailable: " + "; ".join(f"{k}: {v}" for k, v in reg.errors.items()))
+        elif broken:
+            st.warning("Some models are unavailable: " + "; ".join(f"{k}: {v}" for k, v in broken.items()))
         else:
             st.caption(f"{len(reg.models)} shipped autoencoders loaded.")
+        if reg.ready and reg.unshipped:
+            st.caption(f"Not shipped for {dataset_info().short} yet: "
+                       + ", ".join(SHIPPED_MODELS[k] for k in reg.unshipped) + ".")
 
 
 def canvas_size() -> int:
@@ -128,10 +150,11 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
     returns (28x28 digit or None, where it came from). Choosing a digit is the keyboard's way in: a free-hand pad
     is pointer-only."""
     from pages.shared.digit_sources import test_digit_row  # digit_sources builds on this module
+    spec = dataset_info()
     sources = ["Draw", "Test digit", "Upload", "Last digit"]
     source = st.radio("Input", sources, index=sources.index(default), horizontal=True, key=f"{key}-source",
-                      label_visibility="collapsed",
-                      help="Last digit: the digit you last drew, chose or uploaded, on any page of the app.")
+                      label_visibility="collapsed", format_func=lambda s: s.replace("digit", spec.item),
+                      help=f"Last {spec.item}: the image you last drew, chose or uploaded, on any page of the app.")
     if source == "Last digit":
         last = current_digit()
         if last is None:
@@ -143,20 +166,21 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
     if source == "Draw":
         digit = drawing_canvas(f"{key}-canvas")
         if digit is None:
-            st.info("Draw a digit (0-9) on the black square with your mouse or finger, "
-                    "or choose one under \"Test digit\" (keyboard).")
+            st.info(f"Draw {'a digit (0-9)' if spec.key == 'mnist' else 'a piece of clothing (a T-shirt, trousers, a shoe...)'} "
+                    f"on the black square with your mouse or finger, or choose one under \"Test {spec.item}\" (keyboard).")
         else:
             st.session_state[CURRENT_SOURCE] = "your drawing"
         return digit, "your drawing"
     if source == "Test digit":
-        x, y = samples("mnist")
+        x, y = samples()
         i = test_digit_row(key, random=True)
-        what = f"test digit #{i} (label {y[i]})"
+        what = f"test digit #{i} (label {y[i]})" if spec.key == "mnist" else f"test {spec.item} #{i} ({spec.class_name(y[i])})"
         _remember(x[i], what)
         return x[i], what
-    upload = st.file_uploader("Image of a digit (PNG, JPEG, ...)", type=None, key=f"{key}-upload")
+    upload = st.file_uploader(f"Image of a {spec.item} (PNG, JPEG, ...)", type=None, key=f"{key}-upload")
     if upload is None:
-        st.info("Upload a photo or scan of a single handwritten digit.")
+        st.info("Upload a photo or scan of a single handwritten digit." if spec.key == "mnist"
+                else "Upload a photo of a single piece of clothing, light on a dark background or dark on light.")
         return None, "upload"
     try:
         digit = to_mnist(read_image(upload.getvalue()))
@@ -164,7 +188,7 @@ def digit_picker(key: str, *, default: str = "Draw") -> tuple[np.ndarray | None,
         st.error(f"That file can't be used: {e}")
         return None, "upload"
     if digit is None:
-        st.warning("No digit found in that image: it looks blank.")
+        st.warning(f"No {spec.item} found in that image: it looks blank.")
         return None, "upload"
     what = f"upload {escape(upload.name)}"
     _remember(digit, what)

@@ -14,11 +14,16 @@ from ae_core.analysis.classification import predicted_class, summary_metrics, to
 from ae_core.figures.applications import class_error_bars, confusion_figure, error_histogram, roc_figure
 from ae_core.serving.classifier import PerClassClassifier
 from pages.shared.applications_view import Metric, chart, metric_row, percent
-from pages.shared.cached_results import ANOMALY_GROUPS, anomaly_scores
-from pages.shared.resources import core_models, extra_models
+from pages.shared.cached_results import anomaly_groups, anomaly_scores
+from pages.shared.resources import core_models, dataset_info, extra_models
 from pages.shared.widgets import current_digit, image_row, picker_beside_results, presenter_mode, show_image
 
-NORMAL = "MNIST digits"
+
+
+def _key(base: str) -> str:
+    """A widget key per dataset (their options differ), MNIST's unchanged."""
+    dataset = dataset_info().key
+    return base if dataset == "mnist" else f"{base}-{dataset}"
 
 
 # ---------------------------------------------------------------- anomaly detection
@@ -27,10 +32,11 @@ def anomaly_controls(names: list[str], labels: dict[str, str]) -> tuple[str, lis
     ctl_model, ctl_groups = st.columns([1, 2], gap="large")
     with ctl_model:
         model = st.selectbox("Autoencoder", names, index=names.index("dense") if "dense" in names else 0,
-                             format_func=labels.get, key="apps-model", persist_state="session")
+                             format_func=labels.get, key=_key("apps-model"), persist_state="session")
     with ctl_groups:
-        groups = st.multiselect("Anomalies to detect", list(ANOMALY_GROUPS), default=list(ANOMALY_GROUPS),
-                                key="apps-groups", persist_state="session")
+        options = list(anomaly_groups(dataset_info().key)[1])
+        groups = st.multiselect("Anomalies to detect", options, default=options,
+                                key=_key("apps-groups"), persist_state="session")
     return model, groups
 
 
@@ -39,7 +45,7 @@ def threshold_slider(model: str, normal: np.ndarray, options: list[float]) -> fl
     return st.select_slider(
         "Threshold on the reconstruction error (MSE): above it, an image is flagged as an anomaly",
         options=options, value=default_threshold(normal, options),
-        format_func=lambda v: f"{v:.3g}", key=f"apps-threshold-{model}", persist_state="session")
+        format_func=lambda v: f"{v:.3g}", key=_key(f"apps-threshold-{model}"), persist_state="session")
 
 
 def detection_metrics(threshold: float, normal: np.ndarray,
@@ -54,12 +60,12 @@ def detection_metrics(threshold: float, normal: np.ndarray,
                "Of the images flagged as anomalies, the share that really are anomalies."),
         Metric("Recall", percent(summary.recall), "Of the real anomalies, the share that get flagged."),
         Metric("False alarms", percent(summary.false_alarm_rate),
-               "Share of normal MNIST test digits wrongly flagged."),
-        Metric("ROC AUC", f"{summary.auc:.3f}", "Chance that a random anomaly scores higher than a random digit "
+               f"Share of normal {dataset_info().short} test {dataset_info().items} wrongly flagged."),
+        Metric("ROC AUC", f"{summary.auc:.3f}", f"Chance that a random anomaly scores higher than a random {dataset_info().item} "
                "(1 = perfect, 0.5 = guessing). Does not depend on the threshold."),
     ])
     st.caption("Caught at this threshold: " + ", ".join(f"{percent(v)} of {k}" for k, v in summary.caught.items())
-               + f". Anomalies are the positive class; {summary.n_normal:,} digits vs "
+               + f". Anomalies are the positive class; {summary.n_normal:,} {dataset_info().items} vs "
                  f"{summary.n_anomalies:,} anomalies.")
     return summary
 
@@ -108,18 +114,21 @@ def anomaly_tab() -> None:
         st.warning(f"The dense autoencoder (`dense.keras`) is not available "
                    f"({reg.errors.get('dense', 'not loaded')}); using another model instead.")
     labels = {name: reg.models[name].label for name in names}
-    st.markdown("An autoencoder trained only on handwritten digits rebuilds digits well and everything "
+    spec = dataset_info()
+    trained_on = "handwritten digits" if spec.key == "mnist" else "Fashion-MNIST clothing"
+    st.markdown(f"An autoencoder trained only on {trained_on} rebuilds {spec.items} well and everything "
                 "else badly, so its **reconstruction error is an anomaly score**: above a threshold, "
                 "we call the input an anomaly.")
     model, groups = anomaly_controls(names, labels)
+    normal = anomaly_groups(spec.key)[0]
     with st.spinner(f"Scoring 5,500 images with the {labels[model]} (first time only)..."):
-        scores = anomaly_scores(model)
-    threshold = threshold_slider(model, scores[NORMAL], threshold_options(*scores.values()))
+        scores = anomaly_scores(model, spec.key)
+    threshold = threshold_slider(model, scores[normal], threshold_options(*scores.values()))
     user = current_digit()
     user_score = image_error(reg.runner(model), user) if user is not None else None
     anomalies = {g: scores[g] for g in groups}
-    summary = detection_metrics(threshold, scores[NORMAL], anomalies)
-    chart(error_histogram(scores[NORMAL], anomalies, threshold, user_score, normal_label=NORMAL), "apps-hist")
+    summary = detection_metrics(threshold, scores[normal], anomalies)
+    chart(error_histogram(scores[normal], anomalies, threshold, user_score, normal_label=normal), "apps-hist")
     roc_and_verdict(summary, user, user_score, threshold)
 
 
@@ -131,32 +140,36 @@ def classifier_result(clf: PerClassClassifier, digit: np.ndarray | None, source:
         return
     errors = clf.errors(digit)[0]
     pred = predicted_class(errors)
-    st.subheader(f"Predicted class: {pred}")
+    names = dataset_info().classes
+    st.subheader(f"Predicted class: {names[pred]}")
     title = ("Reconstruction error under each class's autoencoder (scaled so the ten compare)" if clf.relative
              else "Reconstruction error under each class's autoencoder")
-    chart(class_error_bars(errors, predicted=pred, title=title, value_label=clf.error_label), "apps-bars")
-    st.caption(f"How each class's autoencoder rebuilds {source}: the {pred}-specialist does it best.")
-    image_row([(r, f"<b>{d}</b>" if d == pred else str(d)) for d, r in enumerate(clf.reconstructions(digit))],
+    chart(class_error_bars(errors, class_names=names, predicted=pred, title=title, value_label=clf.error_label),
+          "apps-bars")
+    st.caption(f"How each class's autoencoder rebuilds {source}: the {names[pred]}-specialist does it best.")
+    image_row([(r, f"<b>{names[d]}</b>" if d == pred else names[d]) for d, r in enumerate(clf.reconstructions(digit))],
               width=72 if presenter_mode() else 56)
 
 
 def confusion_section(info: dict) -> None:
     """The test-set confusion matrix beside the test accuracy and the most common mix-ups."""
     acc, cm, n_test = summary_metrics(info)
+    spec = dataset_info()
+    names = list(spec.classes)
     cm_col, text_col = st.columns([3, 2], gap="large")
     if cm is None:
         cm_col.info("The test-set results of the per-class autoencoders (`perclass/summary.json`) are "
                     "not available.")
         return
     with cm_col:
-        chart(confusion_figure(cm, title="Test-set confusion matrix"), "apps-cm")
+        chart(confusion_figure(cm, names, title="Test-set confusion matrix"), "apps-cm")
     mixups = top_confusions(cm, 3)
-    worst = (" The most common mix-ups: " + ", ".join(f"{t} read as {p} ({c}x)" for t, p, c in mixups)
+    worst = (" The most common mix-ups: " + ", ".join(f"{names[t]} read as {names[p]} ({c}x)" for t, p, c in mixups)
              + ".") if mixups else ""
     with text_col:
         st.metric("Test accuracy", percent(acc),
-                  help="Measured on the full MNIST test set when the models were trained.")
-        st.markdown(f"On all {n_test:,} MNIST test digits. Rows are the true digit, columns the "
+                  help=f"Measured on the full {spec.short} test set when the models were trained.")
+        st.markdown(f"On all {n_test:,} {spec.short} test {spec.items}. Rows are the true class, columns the "
                     f"prediction; the diagonal is correct.{worst}")
 
 
@@ -170,7 +183,8 @@ def classification_tab() -> None:
         st.warning("The per-class autoencoders (`perclass/digit_0.keras` ... `digit_9.keras`) are not "
                    f"available, so there is nothing to classify with: {why}")
         return
-    st.markdown("Ten small autoencoders, each trained on **one** digit only. A new digit goes through all "
+    item = dataset_info().item
+    st.markdown(f"Ten small autoencoders, each trained on **one** class only. A new {item} goes through all "
                 "ten; the one that rebuilds it best (lowest error) names the class.")
     digit, source, result_col = picker_beside_results("classify")
     with result_col:

@@ -8,7 +8,7 @@ from ae_core.data.noise import NOISE_KINDS, NOISE_LABELS, add_noise
 from ae_core.serving.registry import ModelRegistry
 from pages.shared.live_denoise import NoiseSettings, live_denoise
 from pages.shared.live_views import browser_runtime
-from pages.shared.resources import core_models, registry, samples
+from pages.shared.resources import core_models, dataset_info, registry, samples
 from pages.shared.widgets import chart, current_digit, digit_picker, image_px, image_row, presenter_mode
 
 MODELS = {"conv": "Plain conv AE", "denoising": "Denoising AE"}
@@ -24,10 +24,10 @@ AMOUNT_HELP = {
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def error_curves(kind: str, models: tuple[str, ...], folder: str) -> dict[str, list[float]]:
-    """Error-vs-noise curves on a fixed batch of test digits; cached per noise kind and model set."""
-    reg = registry()
-    x = samples("mnist")[0][:CURVE_IMAGES]
+def error_curves(kind: str, models: tuple[str, ...], dataset: str) -> dict[str, list[float]]:
+    """Error-vs-noise curves on a fixed batch of test images; cached per noise kind, model set and dataset."""
+    reg = registry(dataset)
+    x = samples(dataset)[0][:CURVE_IMAGES]
     fns = {MODELS[name]: reg.runner(name).reconstruct for name in models}
     return noise_error_curves(fns, x, kind, CURVE_LEVELS, seed=0)
 
@@ -48,10 +48,10 @@ def noise_controls(presenting: bool) -> tuple[str, float]:
 def with_fallback(digit: np.ndarray | None, source: str) -> tuple[np.ndarray, str]:
     """The picked digit, else the user's last digit from any page, else the first test digit."""
     if digit is None and current_digit() is not None:
-        return current_digit(), "your last digit"
+        return current_digit(), f"your last {dataset_info().item}"
     if digit is None:
-        x, y = samples("mnist")
-        return x[0], f"example test digit (a {y[0]})"
+        x, y = samples()
+        return x[0], f"example test {dataset_info().item} ({dataset_info().label_phrase(y[0])})"
     return digit, source
 
 
@@ -85,10 +85,12 @@ def comparison(reg: ModelRegistry, models: tuple[str, ...], digit: np.ndarray, s
 
 def curve_section(reg: ModelRegistry, models: tuple[str, ...], kind: str, amount: float) -> None:
     """Both models' error at every amount of this noise type, with the current amount marked."""
+    if not models:
+        return
     denoiser = reg.models["denoising"].info if "denoising" in models else {}
     factor = denoiser.get("config", {}).get("noise_factor")
     with st.spinner("Measuring both models at every noise level (once per noise type)..."):
-        curves = error_curves(kind, models, str(reg.folder))
+        curves = error_curves(kind, models, reg.dataset)
     chart(error_curve_figure(CURVE_LEVELS, curves, amount, noise_label=NOISE_LABELS[kind].lower(),
                              n_images=CURVE_IMAGES),
           config={"displayModeBar": False}, key="denoise-curve")

@@ -4,12 +4,12 @@ import streamlit as st
 
 from ae_core.serving.runners import reconstruct_all
 from pages.shared.live_views import live_reconstructions, look_inside
-from pages.shared.resources import core_models
+from pages.shared.resources import core_models, dataset_info
 from pages.shared.session_models import user_models, user_reconstructions
 from pages.shared.widgets import image_px, picker_beside_results, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")
-st.caption("Draw a digit and watch five autoencoders rebuild it from their compressed codes. "
+st.caption(f"Draw a {dataset_info().item} and watch five autoencoders rebuild it from their compressed codes. "
            "Bright spots in the error maps are where a model got it wrong.")
 
 
@@ -42,6 +42,10 @@ def draw_and_reconstruct() -> None:
     digit, source, right = picker_beside_results("draw")
     with right:
         reg = core_models(in_fragment=True)
+        if not reg.models:
+            st.info(f"No autoencoder is shipped for {dataset_info().short} yet; switch the dataset in the "
+                    "sidebar to use the others.")
+            return
         drawing = st.session_state.get("draw-source", "Draw") == "Draw"
         live = live_reconstructions("draw-live", reg.models, px=image_px(), pad="draw-canvas" if drawing else None,
                                     digit=None if drawing else digit, source=source)

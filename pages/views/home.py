@@ -10,7 +10,7 @@ from ae_core.models.catalog import SHIPPED_MODELS
 from ae_core.models.errors import ModelFileError
 from ae_core.serving.registry import ModelRegistry
 from pages.shared.home_view import DESCRIPTIONS, TOUR, VAE_NOTE, layer_table, shipped_dense_widths, tour_grid
-from pages.shared.resources import registry, samples
+from pages.shared.resources import dataset_info, registry, samples
 from pages.shared.live_views import live_reconstructions
 from pages.shared.widgets import CURRENT_DIGIT, drawing_canvas, presenter_mode, show_image
 
@@ -20,6 +20,7 @@ def intro(reg: ModelRegistry) -> None:
     """What an autoencoder is, beside a diagram of the dense one."""
     widths = shipped_dense_widths(str(reg.folder))
     text, diagram = st.columns([1, 1.55], gap="large")
+    spec = dataset_info()
     text.markdown(
         "An **autoencoder** is a neural network trained to copy its input to its output through a narrow "
         "bottleneck. The **encoder** squeezes a 28x28 image (784 numbers) into a short **code**, and the "
@@ -27,11 +28,16 @@ def intro(reg: ModelRegistry) -> None:
         "to store every pixel, the network must learn what handwritten digits have in common, and that "
         "learned code is what makes autoencoders useful for denoising, compression, anomaly detection and "
         "drawing new digits."
+        + ("" if spec.key == "mnist" else
+           f"\n\nThis session uses **{spec.short}**: 28x28 gray pictures of ten kinds of clothing "
+           f"({', '.join(spec.classes)}), with autoencoders of the same kinds trained on them. "
+           "Switch back to digits in the sidebar.")
     )
     with diagram:
         st.image(architecture_svg(widths), width="stretch",
                  alt=f"{ARCHITECTURE_TITLE}: {architecture_description(widths)}")
-        st.caption(f"The dense autoencoder in the demo below: {' → '.join(str(w) for w in widths)} numbers "
+        what = "" if spec.key == "mnist" else f" (trained on {spec.short})"
+        st.caption(f"The dense autoencoder in the demo below{what}: {' → '.join(str(w) for w in widths)} numbers "
                    "per layer (bar height grows with the square root of the layer's size).")
 
 
@@ -40,7 +46,8 @@ def live_demo(was_loading: bool) -> None:
     """The pad and the dense AE's copy of the digit (run as a fragment: a stroke reruns only this)."""
     canvas_col, result_col = st.columns([1, 1.25] if presenter_mode() else [1, 1.55], gap="large")
     with canvas_col:
-        st.markdown("Draw a digit (0-9) in the black square with your mouse or finger.")
+        st.markdown("Draw a digit (0-9) in the black square with your mouse or finger." if dataset_info().key == "mnist"
+                    else "Draw a piece of clothing (a T-shirt, trousers, a shoe, a bag...) in the black square.")
         drawn = drawing_canvas("home")
     with result_col:
         demo_result(drawn, was_loading)
@@ -59,11 +66,12 @@ def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
         st.warning("The dense autoencoder is unavailable: " + reg.errors.get("dense", "model file not found")
                    + ". The other pages still work with the models that did load.")
         return
-    x, y = samples("mnist")
+    x, y = samples()
+    spec = dataset_info()
     last = st.session_state.get(CURRENT_DIGIT) if digit is None else None
     # a digit drawn or chosen on another page is shown until one is drawn here
-    example = (last, "your last digit<br>(from another page)") if last is not None else (
-        x[0], f"example: test digit #0<br>(a {y[0]}; draw your own)")
+    example = (last, f"your last {spec.item}<br>(from another page)") if last is not None else (
+        x[0], f"example: test {spec.item} #0<br>({spec.label_phrase(y[0])}; draw your own)")
     live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=240 if presenter_mode() else 220,
                                 pad="home", layout="pipeline", example=example)
     if live.ok is True:
@@ -112,7 +120,7 @@ def model_metrics(name: str, card: ModelCard, info: dict) -> None:
     m3.metric("Compression", f"{card.ratio:.3g}x", help=f"784 pixels -> {card.code_size} numbers")
     test_mse = info.get("test_metrics", {}).get("mse")
     m4.metric("Test MSE", f"{test_mse:.4f}" if isinstance(test_mse, (int, float)) else "n/a",
-              help="mean squared pixel error on the 10,000 MNIST test digits (from the model's sidecar)"
+              help=f"mean squared pixel error on the 10,000 {dataset_info().short} test images (from the model's sidecar)"
               + ("; for the denoising AE measured on noisy inputs" if name == "denoising" else ""))
 
 
@@ -133,7 +141,9 @@ def model_tab(reg: ModelRegistry, name: str, label: str) -> None:
     if factor is not None:
         st.caption(f"Trained on digits with Gaussian noise of strength {factor:g} added.")
     if reg.models[name].is_vae:
-        st.info(VAE_NOTE)
+        st.info(VAE_NOTE if reg.dataset == "mnist" else
+                VAE_NOTE + f" On {dataset_info().short} the reconstruction term is the "
+                f"{dataset_info().likelihood}, so the textures and shading are kept.")
     layer_table(card)
 
 

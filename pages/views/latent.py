@@ -21,7 +21,7 @@ from pages.shared.latent_view import (
 )
 from pages.shared.live_latent import live_interpolation, live_latent_map
 from pages.shared.live_views import browser_runtime
-from pages.shared.resources import core_models, samples
+from pages.shared.resources import core_models, dataset_info, named_classes, samples
 from pages.shared.widgets import chart, current_digit, digit_picker, image_row, presenter_mode, show_image
 
 MODEL = "vae2"
@@ -41,9 +41,10 @@ def decoder_panel(runner: ServedModel, z_lim: float, big: int) -> np.ndarray:
     decoded = runner.decode(z[None])[0]
     row = ss.get(ROW_KEY)
     if row is not None:
-        x_test, y_test = samples("mnist")
-        image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test digit #{row})")], big)
-        where = f"the code of test digit #{row} (a {y_test[row]})"
+        x_test, y_test = samples()
+        item = dataset_info().item
+        image_row([(decoded, "decoded"), (x_test[row], f"original<br>(test {item} #{row})")], big)
+        where = f"the code of test {item} #{row} ({dataset_info().label_phrase(y_test[row])})"
     else:
         show_image(decoded, "decoded", big)
         where = "the red cross on the map"
@@ -68,7 +69,7 @@ def manifold_tab(extent: float) -> None:
                    "dots live there, and the in-between regions blend two digits.")
     with grid_col:
         with st.spinner("Decoding the grid..."):
-            canvas = manifold_canvas(MODEL, n, extent)
+            canvas = manifold_canvas(MODEL, n, extent, reg.dataset)
         chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
               key="latent-manifold", config={"displaylogo": False})
 
@@ -172,7 +173,7 @@ if MODEL not in reg.models:
 
 runner = reg.runner(MODEL)
 with st.spinner("Encoding the test digits (first visit only)..."):
-    codes = latent_codes(MODEL)
+    codes = latent_codes(MODEL, reg.dataset)
 extent = plane_extent(codes)  # the manifold grid covers [-extent, extent]^2
 z_lim, grid_n = plane_limits(codes, extent)
 apply_map_click(codes, z_lim)  # before the sliders are drawn, so clicks and sliders always agree
@@ -199,14 +200,17 @@ with out_col:
 path, path_frame, pad = tabs_below(runner, extent, z_lim, big)
 
 # The map, drawn last so it shows this run's star, interpolation path and decoder position.
+names = named_classes()
 user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
 with map_slot:
-    live_latent_map(LIVE_MAP, runner, codes, samples("mnist")[1], z_lim, pad=pad, pinned=z, star=user_z, path=path,
+    live_latent_map(LIVE_MAP, runner, codes, samples()[1], z_lim, pad=pad, pinned=z, star=user_z, path=path,
                     frame=path_frame, on_pin=lambda pin: apply_pin(pin, codes, z_lim),
-                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150)
+                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150,
+                    **names)
 if not live:
-    fig = latent_map(codes, samples("mnist")[1], current=z, user=user_z, path=path, path_frame=path_frame,
+    fig = latent_map(codes, samples()[1], current=z, user=user_z, path=path, path_frame=path_frame,
+                     **({"class_names": names["class_names"], "legend_title": "class"} if names else {}),
                      grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
                      marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)
     # no toolbar: it sat over the title, and a double click still resets the zoom

@@ -1,9 +1,12 @@
 """Train: your own autoencoder, trained by a background worker process, with live progress."""
+from dataclasses import replace
+
 import streamlit as st
 
 from ae_core.training.data_source import describe_data
 from pages.shared.train_settings import current_job_id, settings_form, start_button
 from pages.shared.training_view import monitor, saved_models, upload_box
+from pages.shared.resources import current_dataset, dataset_info
 from pages.shared.widgets import presenter_mode
 
 CSS = "<style>[data-testid='stImage'] img { image-rendering: pixelated; }</style>"
@@ -14,12 +17,15 @@ st.caption("Pick a model and its settings, press Start, and watch it learn: the 
            "reconstructions sharpen epoch by epoch. Training runs in a separate background process, so every "
            "other page keeps working meanwhile.")
 
-data = describe_data("auto")
+dataset = current_dataset()
+data = describe_data("auto", dataset)
 job_id = current_job_id()
 settings, right = st.columns([2, 3] if not presenter_mode() else [1, 2], gap="large")
 with settings:
     st.subheader("Settings")
-    start_button(settings_form(data), data)
+    st.caption(f"Training on **{dataset_info().title}** (switch the dataset in the sidebar).")
+    cfg = settings_form(data)
+    start_button(None if cfg is None else replace(cfg, dataset=dataset), data)
 with right:
     monitor(st.session_state.get("train-job", job_id), data)
 

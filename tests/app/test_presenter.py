@@ -80,8 +80,8 @@ def test_sidebar_status_is_current_after_a_page_that_waited_for_the_models(monke
 
     monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: getattr(self, "_test_waited", False)))
     monkeypatch.setattr(ModelRegistry, "wait", wait)
-    from pages.shared.resources import registry
-    registry.clear()  # a fresh registry object that has not been waited for yet
+    from pages.shared.resources import forget_registries, registry
+    forget_registries()  # a fresh registry object that has not been waited for yet
     try:
         at = AppTest.from_file(APP, default_timeout=300).run()
         at.switch_page("pages/views/draw.py").run()

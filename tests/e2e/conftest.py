@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -187,6 +188,18 @@ def wait_drawn(page: Page) -> None:
     components = page.get_by_test_id("stBidiComponentIsolated")  # pads and live views
     for i in range(components.count()):
         expect(components.nth(i).locator(".ae-pad, .ae-live, .ae-inside, .ae-latent, .ae-interp").first).to_be_attached()
+
+
+def live_pixels(page: Page) -> dict[str, np.ndarray]:
+    """The live view's input and first model's copy as the browser drew them, (28,28) floats in [0,1]."""
+    shown = page.evaluate("""() => {
+      const live = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+        .map((e) => e.shadowRoot || e).map((r) => r.querySelector('.ae-live')).find(Boolean);
+      const read = (c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data).filter((_, i) => i % 4 === 0);
+      const canvases = [...live.querySelectorAll('canvas.ae-px')];
+      return { input: read(canvases[0]), first: read(canvases[1]) };
+    }""")
+    return {k: np.asarray(v, dtype=np.float32).reshape(28, 28) / 255 for k, v in shown.items()}
 
 
 def shot(page: Page, name: str) -> None:

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from ae_core.paths import SHIPPED_MODELS_DIR
 from ae_core.serving.runners import open_model
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SEVEN, draw, open_page, wait_idle
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SEVEN, draw, live_pixels, open_page, wait_idle
 
 LIVE = '[data-testid="stBidiComponentIsolated"] .ae-live'
 READY = LIVE + '[data-ready="1"]'  # every model's session created in the browser
@@ -62,16 +62,10 @@ def test_the_browser_shows_what_python_computes(app_page: Page):
     draw(page, SEVEN)
     wait_idle(page)
     page.wait_for_function("() => window.__aeLabStats && window.__aeLabStats.frames > 0")
-    shown = page.evaluate("""() => {
-      const live = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
-        .map((e) => e.shadowRoot || e).map((r) => r.querySelector('.ae-live')).find(Boolean);
-      const read = (c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data).filter((_, i) => i % 4 === 0);
-      const canvases = [...live.querySelectorAll('canvas.ae-px')];
-      return { input: read(canvases[0]), dense: read(canvases[1]) };
-    }""")
-    x = np.asarray(shown["input"], dtype=np.float32).reshape(28, 28) / 255
+    shown = live_pixels(page)
+    x = shown["input"]
     want = open_model(SHIPPED_MODELS_DIR / "dense.keras").reconstruct(x)[0]
-    got = np.asarray(shown["dense"], dtype=np.float32).reshape(28, 28) / 255
+    got = shown["first"]
     # the input was itself rounded to 8 bits on its canvas: the copy may differ by a few gray levels
     assert float(np.abs(got - want).max()) <= 6 / 255
     assert float(np.abs(got - want).mean()) <= 1 / 255

@@ -72,7 +72,7 @@ class TrainingManager:
     def start(self, config, data_source: str = "auto", *, owner: str = "", label: str | None = None) -> Job:
         """Validate `config` (ConfigError if wrong) and start a worker; TrainingBusy if one is running."""
         cfg = validate_config(config)
-        info = describe_data(data_source)
+        info = describe_data(data_source, cfg.dataset)
         with self._lock:
             fd = try_lock()
             if fd is None:

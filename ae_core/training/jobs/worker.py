@@ -80,7 +80,7 @@ def _prepare(job: Job, req: dict, rep: _Reporter):
     raw["hidden"], raw["filters"] = tuple(raw.get("hidden", (64, 32))), tuple(raw.get("filters", (32, 32, 8)))
     cfg = validate_config(TrainConfig(**raw))
     rep.update(stage=Stage.LOADING_DATA.value)
-    x_train, x_val, y_val, info = load_training_data(req.get("data_source", "auto"))
+    x_train, x_val, y_val, info = load_training_data(req.get("data_source", "auto"), cfg.dataset)
     wanted = cfg.train_size or len(x_train)
     x_train = x_train[:wanted]
     cfg.train_size = len(x_train)
@@ -130,9 +130,9 @@ def run_job(job: Job) -> int:
         return _final(rep, State.STOPPED, t_start)
 
     rep.update(state=State.SAVING.value, stage=Stage.EVALUATING.value)
-    metrics = evaluate_model(result.model, cfg.kind, x_val)
+    metrics = evaluate_model(result.model, cfg.kind, x_val, dataset=cfg.dataset)
     name, path = _free_path(Path(req.get("models_dir") or (user_data_dir() / "models")), req["name"])
-    dataset = {"name": "mnist", "source": data["source"], "train_images": len(x_train),
+    dataset = {"name": cfg.dataset, "source": data["source"], "train_images": len(x_train),
                "validation_images": len(x_val), "train_requested": data["train_requested"], "note": data.get("note")}
     info_out = training_record(
         result.model, cfg, result, name=name, epochs_run=completed, test_metrics=metrics, dataset=dataset,

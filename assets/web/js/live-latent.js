@@ -57,8 +57,9 @@ function build(root, data) {
   const legend = document.createElement("div");
   legend.className = "ae-legend";
   legend.setAttribute("aria-hidden", "true");  // the map's own text names the nearest digit
-  legend.innerHTML = '<span class="ae-legend-name">digit</span>' + data.colors.map((c, d) =>
-    `<span class="ae-legend-item"><i style="background:${c}"></i>${d}</span>`).join("");
+  const names = data.class_names || data.colors.map((c, d) => String(d));
+  legend.innerHTML = `<span class="ae-legend-name">${data.legend_title || "digit"}</span>` + data.colors.map((c, d) =>
+    `<span class="ae-legend-item"><i style="background:${c}"></i>${names[d]}</span>`).join("");
   const body = document.createElement("div");
   body.className = "ae-latent-body";
   const box = document.createElement("div");
@@ -271,7 +272,7 @@ function install(root, setStateValue) {
     } else cross(ctx, px, py, 8, ACCENT);
     ctx.restore();
     const z = c || p, [row] = nearest(d.codes, z);
-    const text = `z = (${fmt(z[0])}, ${fmt(z[1])})` + (row >= 0 ? `, nearest test digit: a ${d.codes.labels[row]}` : "")
+    const text = `z = (${fmt(z[0])}, ${fmt(z[1])})` + (row >= 0 ? `, nearest test ${d.item || "digit"}: ${d.item ? "" : "a "}${(d.class_names || [])[d.codes.labels[row]] ?? d.codes.labels[row]}` : "")
       + (c ? "" : " (pinned)");
     overlay.setAttribute("aria-valuenow", z[0].toFixed(2));
     overlay.setAttribute("aria-valuetext", text);

@@ -38,7 +38,8 @@ function start(manifest) {
   const entry = (name, role) => {
     const m = manifest.models[name], f = m && m.files[role];
     if (!f) throw new Error(`no ${role} file for ${name}`);
-    return { key: `${name}/${role}`, url: window.location.origin + manifest.base + f.path + "?v=" + f.sha256.slice(0, 16) };
+    // keyed by file, not name: "dense" is a different model on each dataset
+    return { key: `${f.path}@${f.sha256.slice(0, 16)}`, url: window.location.origin + manifest.base + f.path + "?v=" + f.sha256.slice(0, 16) };
   };
   const api = {
     ok: true, reason: "", base: BASE, manifest,
