@@ -21,7 +21,7 @@ export default function ({ data, setStateValue }) {
   if (seen && seen !== data.token) setStateValue("moved_from", seen);
 }
 """
-_watch = st.components.v2.component("ae_lab.session_watch", js=_JS, html="")
+_watch = st.components.v2.component("ae_lab.session_watch", js=_JS, html='<span class="ae-watch" hidden></span>')
 
 NOTICE = ("**The page was reloaded.** The server process this tab was connected to stopped, and another one took "
           "over with a fresh session: what you drew, uploaded or chose here before is gone from this tab, so please "

@@ -185,9 +185,10 @@ def wait_drawn(page: Page) -> None:
     for i in range(charts.count()):
         if charts.nth(i).is_visible():
             expect(charts.nth(i).locator(".main-svg").first).to_be_visible()
-    components = page.get_by_test_id("stBidiComponentIsolated")  # pads and live views
+    components = page.get_by_test_id("stBidiComponentIsolated")  # pads, live views and the session watcher
     for i in range(components.count()):
-        expect(components.nth(i).locator(".ae-pad, .ae-live, .ae-inside, .ae-latent, .ae-interp").first).to_be_attached()
+        expect(components.nth(i).locator(".ae-pad, .ae-live, .ae-inside, .ae-latent, .ae-interp, .ae-watch").first
+               ).to_be_attached()
 
 
 def live_pixels(page: Page) -> dict[str, np.ndarray]:
