@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--augment", action="store_true",
                    help="train on drawn-like variants (tilt, shift, zoom, stroke weight, elastic), new each epoch")
     t.add_argument("--init-from", default=None, help="continue training from this .keras model (same kind)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run of this same command from its last finished epoch "
+                        "(the backup in <out>.backup/, kept each epoch and removed once the model is saved)")
+    t.add_argument("--vae-layers", choices=("conv", "dense"), default="conv",
+                   help="VAE body: convolutional, or fully connected (much faster to train)")
 
     e = sub.add_parser("evaluate", help="test-set figures of saved models against the quality floors")
     e.add_argument("paths", nargs="*", help="model files (default: every shipped model)")
@@ -82,17 +87,20 @@ def _config(args, kind: str, **over):
                        code_size=args.code_size, hidden=tuple(args.hidden), filters=tuple(args.filters),
                        latent_dim=args.latent_dim, beta=args.beta, noise_factor=args.noise_factor,
                        train_size=args.train_size, seed=args.seed, lr_schedule=args.lr_schedule,
-                       augment=args.augment, dataset=args.dataset, **over)
+                       augment=args.augment, dataset=args.dataset, vae_layers=args.vae_layers, **over)
 
 
 def cmd_train(args) -> int:
     from ae_core.training.fit import ConfigError, validate_config
+    from ae_core.training.series import ResumeError, check_backup
     kind = args.model
     default_out = user_models_dir() / (kind if kind in ("perclass", "compression") else f"{kind}.keras")
     out = Path(args.out) if args.out else default_out
     try:  # validate before loading data
         validate_config(_config(args, "dense" if kind in ("perclass", "compression") else kind))
-    except ConfigError as e:
+        if kind not in ("perclass", "compression"):  # a series checks each member's backup in its turn
+            check_backup(out, _config(args, kind), args.resume)
+    except (ConfigError, ResumeError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if is_shipped(out) and out.exists() and not args.replace_shipped:
@@ -102,13 +110,17 @@ def cmd_train(args) -> int:
     xtr, ytr, xte, yte = _load_data(args.data, args.dataset)
     from ae_core.training import series  # TensorFlow loads here, once the data is there
     common = {"command": "python -m ae_core " + shlex.join(args.argv), "replace_shipped": args.replace_shipped,
-              "init_from": args.init_from, "verbose": _progress_verbosity()}
-    if kind == "perclass":
-        series.train_perclass(_config(args, "dense"), xtr, ytr, xte, yte, out, **common)
-    elif kind == "compression":
-        series.train_compression(_config(args, "dense"), xtr, xte, out, sizes=args.sizes, **common)
-    else:
-        series.train_one(_config(args, kind), xtr, xte, out, labels=(ytr, yte), **common)
+              "init_from": args.init_from, "verbose": _progress_verbosity(), "resume": args.resume}
+    try:
+        if kind == "perclass":
+            series.train_perclass(_config(args, "dense"), xtr, ytr, xte, yte, out, **common)
+        elif kind == "compression":
+            series.train_compression(_config(args, "dense"), xtr, xte, out, sizes=args.sizes, **common)
+        else:
+            series.train_one(_config(args, kind), xtr, xte, out, labels=(ytr, yte), **common)
+    except series.ResumeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 0
 
 

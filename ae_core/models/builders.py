@@ -63,7 +63,8 @@ def _join(encoder: keras.Model, decoder: keras.Model, name: str) -> keras.Model:
 
 
 def build_model(kind: str, *, code_size: int = 16, hidden: Sequence[int] = (64, 32),
-                filters: Sequence[int] = (32, 32, 8), latent_dim: int = 2, beta: float = 1.0) -> keras.Model:
+                filters: Sequence[int] = (32, 32, 8), latent_dim: int = 2, beta: float = 1.0,
+                vae_layers: str = "conv") -> keras.Model:
     """Build an untrained model of one of MODEL_KINDS."""
     if kind == "dense":
         return build_dense(code_size, hidden)
@@ -72,7 +73,7 @@ def build_model(kind: str, *, code_size: int = 16, hidden: Sequence[int] = (64, 
     if kind == "denoising":
         return build_conv(filters, name="denoising")
     if kind == "vae":
-        return build_vae(latent_dim, beta=beta)
+        return build_vae(latent_dim, beta=beta, layers_kind=vae_layers)
     raise ValueError(f"unknown model kind {kind!r}; choose one of {', '.join(MODEL_KINDS)}")
 
 

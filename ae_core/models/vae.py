@@ -1,4 +1,5 @@
-"""A correct convolutional variational autoencoder: separate mean/log-variance heads and a proper ELBO.
+"""A correct variational autoencoder (convolutional, or dense for speed): separate mean/log-variance heads and a
+proper ELBO.
 
 The tutorial this project grew out of computed mu and log-variance as the same max-pool of the same
 tensor (so they were always equal) and added a per-pixel *mean* MSE to a *summed* KL. Here the encoder
@@ -35,6 +36,33 @@ def build_vae_decoder(latent_dim: int) -> keras.Model:
     h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu", name="dec_deconv_0")(h)  # 14
     h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu", name="dec_deconv_1")(h)  # 28
     logits = layers.Conv2DTranspose(1, 3, padding="same", name="logits")(h)
+    out = layers.Activation("sigmoid", name="image_out")(logits)
+    return keras.Model(z, out, name="decoder")
+
+
+#: Hidden widths of the dense VAE (encoder; the decoder mirrors them): small enough to train in seconds.
+DENSE_VAE_HIDDEN = (256, 128)
+
+
+def build_dense_vae_encoder(latent_dim: int, hidden=DENSE_VAE_HIDDEN) -> keras.Model:
+    """Image -> (mean, log-variance) of q(z|x) through fully connected layers (fast to train)."""
+    inp = keras.Input(IMAGE_SHAPE, name="image")
+    h = layers.Flatten()(inp)
+    for i, width in enumerate(hidden):
+        h = layers.Dense(width, activation="relu", name=f"enc_dense_{i}")(h)
+    mean = layers.Dense(latent_dim, name="z_mean")(h)
+    log_var = layers.Dense(latent_dim, name="z_log_var")(h)
+    return keras.Model(inp, [mean, log_var], name="encoder")
+
+
+def build_dense_vae_decoder(latent_dim: int, hidden=DENSE_VAE_HIDDEN) -> keras.Model:
+    """Code z -> Bernoulli means through fully connected layers; the layer before the sigmoid gives logits."""
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for i, width in enumerate(reversed(tuple(hidden))):
+        h = layers.Dense(width, activation="relu", name=f"dec_dense_{i}")(h)
+    h = layers.Dense(IMAGE_SHAPE[0] * IMAGE_SHAPE[1], name="dec_pixels")(h)
+    logits = layers.Reshape(IMAGE_SHAPE, name="logits")(h)
     out = layers.Activation("sigmoid", name="image_out")(logits)
     return keras.Model(z, out, name="decoder")
 
@@ -125,9 +153,15 @@ class VAE(keras.Model):
         return cls(encoder, decoder, **config)
 
 
-def build_vae(latent_dim: int = 2, beta: float = 1.0, seed: int | None = None) -> VAE:
-    """A conv VAE with a `latent_dim`-dimensional Gaussian code."""
-    vae = VAE(build_vae_encoder(latent_dim), build_vae_decoder(latent_dim), beta=beta, seed=seed,
-              name=f"vae{latent_dim}")
+VAE_LAYERS = ("conv", "dense")  # the VAE's two bodies: convolutional (sharper) or fully connected (fast)
+
+
+def build_vae(latent_dim: int = 2, beta: float = 1.0, seed: int | None = None, layers_kind: str = "conv") -> VAE:
+    """A VAE with a `latent_dim`-dimensional Gaussian code and a conv (default) or dense body."""
+    if layers_kind not in VAE_LAYERS:
+        raise ValueError(f"VAE layers must be one of {', '.join(VAE_LAYERS)}, got {layers_kind!r}")
+    enc, dec = ((build_vae_encoder, build_vae_decoder) if layers_kind == "conv"
+                else (build_dense_vae_encoder, build_dense_vae_decoder))
+    vae = VAE(enc(latent_dim), dec(latent_dim), beta=beta, seed=seed, name=f"vae{latent_dim}")
     vae(keras.ops.zeros((1, *IMAGE_SHAPE)))  # build
     return vae

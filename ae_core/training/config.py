@@ -45,6 +45,7 @@ class TrainConfig:
     train_size: int | None = None
     seed: int = 0
     lr_schedule: str = "constant"
+    vae_layers: str = "conv"  # the VAE's body: "conv" or "dense" (fast, for a quick map)
     dataset: str = "mnist"  # "mnist" or "fashion" (ae_core.data.catalog)
     augment: bool = False  # drawn-like variants of the training digits, new each epoch (ae_core.training.augment)
     extra: dict = field(default_factory=dict)
@@ -109,6 +110,8 @@ def _check(cfg: TrainConfig) -> tuple[TrainConfig, list[str]]:
         problems.append(f"lr_schedule must be 'constant' or 'cosine', got {cfg.lr_schedule!r}")
     if not isinstance(cfg.augment, bool):
         problems.append(f"augment must be true or false, got {cfg.augment!r}")
+    if cfg.vae_layers not in ("conv", "dense"):
+        problems.append(f"vae_layers must be 'conv' or 'dense', got {cfg.vae_layers!r}")
     out = TrainConfig(**{**asdict(cfg)})
     checks = [(name, lambda n=name, i=integer: _number(n, getattr(cfg, n), i)) for name, integer in NUMBERS]
     if cfg.train_size is not None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ae_core.training.config import TrainConfig
+from ae_core.training.backup import backup_dir_for, config_differences, read_backup, remove_backup
+from ae_core.training.config import TrainConfig, validate_config
 from ae_core.training.fit import TrainResult
 from ae_core.training.records import training_record
 
@@ -33,22 +34,71 @@ def _continuation(init_from: str | Path, result: TrainResult) -> dict:
     }
 
 
+class ResumeError(ValueError):
+    """A --resume (or a run that would overwrite a backup) that cannot go ahead; the message says why and what to do."""
+
+
+def without_resume(command: str | None) -> str | None:
+    """A training command without its --resume flag (what a resumed run and its first run have in common)."""
+    return None if command is None else " ".join(w for w in command.split(" ") if w != "--resume")
+
+
+def check_backup(out: str | Path, cfg: TrainConfig, resume: bool) -> int:
+    """Epochs a run writing `out` resumes from (0: from the start); ResumeError if its backup must not be ignored.
+
+    A backup is never silently replaced: without `resume` its run must be resumed or the folder deleted.
+    """
+    folder = backup_dir_for(out)
+    saved = read_backup(folder)
+    if saved is None:
+        return 0
+    where = f"an interrupted training of {out} left a backup at {folder} (epoch {saved.epoch} of {saved.epochs})"
+    if not resume:
+        raise ResumeError(f"{where}; pass --resume to continue it, or delete that folder to start over")
+    diff = config_differences(saved.config, validate_config(cfg).to_dict())
+    if diff:
+        raise ResumeError(f"{where} with other settings ({'; '.join(diff)}); run the same command with --resume, "
+                          "or delete that folder to start over")
+    return saved.epoch
+
+
+def _already_trained(out: Path, cfg: TrainConfig, command: str | None) -> TrainResult | None:
+    """With --resume: the model at `out`, if this same command already finished it (it is not trained again)."""
+    from ae_core.models.files import ModelFileError, load_model, read_sidecar
+    info = read_sidecar(out) if out.is_file() else {}
+    if not info or command is None or without_resume(info.get("command")) != without_resume(command):
+        return None
+    try:
+        model = load_model(out)
+    except ModelFileError:
+        return None
+    return TrainResult(model, info.get("history") or {}, float(info.get("wall_time_s") or 0), int(info["epochs_run"]),
+                       False, cfg)
+
+
 def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Path, *, command: str | None,
               replace_shipped: bool = False, init_from: str | Path | None = None, verbose: int = 0,
-              extra_info: dict | None = None, labels: tuple[np.ndarray, np.ndarray] | None = None
-              ) -> tuple[TrainResult, dict]:
+              extra_info: dict | None = None, labels: tuple[np.ndarray, np.ndarray] | None = None,
+              resume: bool = False) -> tuple[TrainResult, dict]:
     """Train, evaluate, save (with its sidecar) and ONNX-export one model; returns the result and its record.
 
-    `labels` (of x_train, of x_test) let a VAE's record carry its kNN accuracy.
+    `labels` (of x_train, of x_test) let a VAE's record carry its kNN accuracy. The run is backed up each epoch
+    in `<out>.backup/` (removed once the model is saved); `resume` continues an interrupted run from there,
+    and skips a model this same command already finished.
     """
-    from ae_core.models.files import load_model, save_model
+    from ae_core.models.files import load_model, read_sidecar, save_model
     from ae_core.models.onnx_export import export_model
     from ae_core.training.evaluation import evaluate_model
     from ae_core.training.fit import train
     out = Path(out)
+    restored = check_backup(out, cfg, resume)
+    if resume and not restored and (done := _already_trained(out, cfg, command)) is not None:
+        print(f"{out}: already trained by this command ({done.epochs_run} epochs); nothing to resume", flush=True)
+        return done, read_sidecar(out)
     start = load_model(init_from) if init_from else None
-    print(f"training {cfg.kind} -> {out}" + (f" (continuing from {init_from})" if start else ""), flush=True)
-    result = train(cfg, x_train, x_test, verbose=verbose, model=start)
+    how = f" (continuing from {init_from})" if start else f" (resuming after epoch {restored})" if restored else ""
+    print(f"training {cfg.kind} -> {out}{how}", flush=True)
+    result = train(cfg, x_train, x_test, verbose=verbose, model=start, backup_dir=backup_dir_for(out))
     separation = {} if labels is None else {"y_test": labels[1], "train": (x_train, labels[0])}
     figures = evaluate_model(result.model, cfg.kind, x_test, dataset=cfg.dataset, **separation)
     dataset = {"name": cfg.dataset, "train_images": int(result.config.train_size or 60000), "test_images": TEST_IMAGES}
@@ -56,8 +106,11 @@ def train_one(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out: Pa
                            command=command, **(extra_info or {}))
     if start is not None:
         info.update(_continuation(init_from, result))
+    if result.resumed_at:
+        info["resumed_at"] = list(result.resumed_at)
     save_model(result.model, out, info, replace_shipped=replace_shipped)
     print(describe_export(out, export_model(result.model, out)), flush=True)  # ONNX files, for ONNX Runtime
+    remove_backup(backup_dir_for(out))  # only now: a kill while saving or exporting still resumes
     print(json.dumps({"model": str(out), "test_metrics": figures}, indent=2), flush=True)
     return result, info
 
@@ -90,7 +143,7 @@ def _augmented(fit_y: np.ndarray, cfg: TrainConfig) -> np.ndarray:
 
 def train_perclass(cfg: TrainConfig, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
                    y_test: np.ndarray, out_dir: Path, *, command: str | None, replace_shipped: bool = False,
-                   init_from: str | Path | None = None, verbose: int = 0) -> dict:
+                   init_from: str | Path | None = None, verbose: int = 0, resume: bool = False) -> dict:
     """Ten dense autoencoders (one per digit) and their classify-by-error summary; returns the summary."""
     from ae_core.analysis.classification import fit_error_scales, relative_errors
     from ae_core.analysis.metrics import accuracy, confusion_matrix
@@ -101,7 +154,7 @@ def train_perclass(cfg: TrainConfig, x_train: np.ndarray, y_train: np.ndarray, x
     for digit in range(10):
         result, _ = train_one(cfg, x_train[y_train == digit], x_test[y_test == digit],
                               out_dir / f"digit_{digit}.keras", command=command, replace_shipped=replace_shipped,
-                              init_from=init_from, verbose=verbose,
+                              init_from=init_from, verbose=verbose, resume=resume,
                               extra_info={"class": digit, "family": "perclass"})
         models.append(result.model)
     errors = classify_errors(models, x_test)
@@ -129,7 +182,7 @@ def train_perclass(cfg: TrainConfig, x_train: np.ndarray, y_train: np.ndarray, x
 
 def train_compression(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray, out_dir: Path, *,
                       sizes: Sequence[int], command: str | None, replace_shipped: bool = False,
-                      init_from: str | Path | None = None, verbose: int = 0) -> list[dict]:
+                      init_from: str | Path | None = None, verbose: int = 0, resume: bool = False) -> list[dict]:
     """One dense autoencoder per code size beside PCA of that size; returns rows of code size, AE and PCA MSE."""
     from ae_core.analysis.compression import compression_ratio
     from ae_core.analysis.metrics import PCA
@@ -141,7 +194,7 @@ def train_compression(cfg: TrainConfig, x_train: np.ndarray, x_test: np.ndarray,
         pca_mse = float(((pca.reconstruct(flat_te) - flat_te) ** 2).mean())
         _, info = train_one(dataclasses.replace(cfg, kind="dense", code_size=k), x_train, x_test,
                             out_dir / f"code_{k}.keras", command=command, replace_shipped=replace_shipped,
-                            init_from=init_from, verbose=verbose,
+                            init_from=init_from, verbose=verbose, resume=resume,
                             extra_info={"family": "compression", "pca_mse": pca_mse,
                                         "compression_ratio": compression_ratio(k)})
         rows.append({"code_size": k, "ae_mse": info["test_metrics"]["mse"], "pca_mse": pca_mse})
