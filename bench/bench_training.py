@@ -1,11 +1,15 @@
-"""Training throughput (images/s): the project's trainer vs plain `model.fit` vs the tutorial's eager loop.
+"""Training throughput (images/s): the project's trainer vs plain `model.fit` vs the tutorial's eager loop;
+with --preset, the Train page's "Quick 2-d VAE for a talk" timed as the page runs it.
 
-Run: python bench/bench_training.py [--images N]
-Targets: trainer >= 1.0x plain fit; trainer >= 200x the tutorial's loop (batch 4, eager GradientTape).
+Run: python bench/bench_training.py [--images N]      (throughput)
+     python bench/bench_training.py --preset           (the talk preset, in a background worker)
+Targets: trainer >= 1.0x plain fit; trainer >= 200x the tutorial's loop (batch 4, eager GradientTape);
+preset: a manifold of recognisable digits <= 60 s after Start (two cores), against the shipped 2-d VAE.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import _common  # noqa: F401
@@ -79,12 +83,89 @@ def project_trainer(x: np.ndarray, epochs: int) -> float:
     return steady_rate(len(x), timer)
 
 
+def tile_classes(tiles: np.ndarray) -> np.ndarray:
+    """The class each decoded digit is closest to by the shipped per-class autoencoders (smallest error)."""
+    from ae_core.paths import SHIPPED_MODELS_DIR
+    from ae_core.serving.runners import open_model
+    errors = []
+    for d in range(10):
+        m = open_model(SHIPPED_MODELS_DIR / "perclass" / f"digit_{d}.keras", roles=("model",))
+        errors.append(((m.reconstruct(tiles) - tiles) ** 2).mean(axis=(1, 2)))
+    return np.argmin(np.stack(errors, axis=1), axis=1)
+
+
+def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
+    """Leave-one-out k-nearest-neighbour accuracy of the codes (how clearly the map separates the classes)."""
+    d = ((codes[:, None, :] - codes[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    near = labels[np.argsort(d, axis=1)[:, :k]]
+    votes = np.apply_along_axis(lambda r: np.bincount(r, minlength=10).argmax(), 1, near)
+    return float((votes == labels).mean())
+
+
+def shipped_vae2_figures(grid: int, extent: float) -> tuple[int, float]:
+    """(classes among the shipped 2-d VAE's grid x grid manifold, its 5-NN accuracy on the shipped sample)."""
+    from ae_core.analysis.latent import grid_codes
+    from ae_core.data.datasets import load_sample, to_float_images
+    from ae_core.paths import SHIPPED_MODELS_DIR
+    from ae_core.serving.runners import open_model
+    vae = open_model(SHIPPED_MODELS_DIR / "vae2.keras")
+    x, y = load_sample("mnist")
+    codes = vae.encode(to_float_images(x)[..., 0])
+    return len(set(tile_classes(vae.decode(grid_codes(grid, extent))))), knn_accuracy(codes, y.astype(int))
+
+
+def preset_run() -> None:
+    """Start the talk preset as the page does (a niced background worker) and time its map, epoch by epoch."""
+    import tempfile
+    os.environ["AE_LAB_HOME"] = tempfile.mkdtemp(prefix="bench-preset-")
+    from ae_core.training.config import TALK_PRESET
+    from ae_core.training.jobs.manager import TrainingManager
+    mgr = TrainingManager()
+    cfg = TALK_PRESET
+    t0 = time.perf_counter()
+    job = mgr.start(cfg, "auto")
+    seen: dict[int, float] = {}
+    running_at = None
+    while True:
+        s = mgr.status(job)
+        if running_at is None and s.state == "running" and s.batches:
+            running_at = time.perf_counter() - t0
+        for e in s.snapshots:
+            seen.setdefault(e, time.perf_counter() - t0)
+        if s.final:
+            break
+        time.sleep(0.05)
+    done = time.perf_counter() - t0
+    if s.state != "done":
+        raise SystemExit(f"the preset's training ended {s.state}: {s.error} {s.detail}")
+    grid, extent = int(s.latent_map["grid"]), float(s.latent_map["extent"])
+    print(f"talk preset: dense 2-d VAE, {cfg.epochs} epochs on {s.data['train_images']:,} digits "
+          f"({s.data['source']}), batch {cfg.batch_size}, lr {cfg.learning_rate:g}; {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"  worker up, TensorFlow and data loaded: {running_at:5.1f} s after Start")
+    print(f"  {'epoch':>5s} {'map on disk':>12s} {'loss':>7s} {'classes in the 8x8 manifold':>28s} {'5-NN':>6s}")
+    for e in sorted(seen):
+        codes, labels, tiles = mgr.latent_snapshot(job, e)
+        print(f"  {e:5d} {seen[e]:10.1f} s {s.history['loss'][e - 1]:7.1f} {len(set(tile_classes(tiles))):28d} "
+              f"{knn_accuracy(codes, labels):6.1%}")
+    print(f"  saved and exported (ONNX): {done:5.1f} s after Start (target: <= 60 s to a manifold of digits)")
+    classes, knn = shipped_vae2_figures(grid, extent)
+    print(f"  baseline, the shipped conv 2-d VAE (60,000 digits): {classes} classes in the same 8x8 grid, "
+          f"5-NN {knn:.1%}")
+    print(f"  manifold after the last epoch: {job.manifold_path(cfg.epochs)} (np.load, 64 x 28 x 28)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=60000)
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--tutorial-steps", type=int, default=300)
+    ap.add_argument("--preset", action="store_true", help="time the Train page's talk preset instead")
     args = ap.parse_args()
+    if args.preset:
+        preset_run()
+        return
     x = data(args.images)
     tut = tutorial_loop(x, args.tutorial_steps)
     fit = plain_fit(x, args.epochs)

@@ -57,6 +57,12 @@ class TrainConfig:
         return d
 
 
+#: "Quick 2-d VAE for a talk": a dense VAE with a 2-d code whose manifold shows recognisable digits within
+#: about a minute on two cores, start to finish (`python bench/bench_training.py --preset` measures it).
+TALK_PRESET = TrainConfig(kind="vae", vae_layers="dense", latent_dim=2, beta=1.0, epochs=10, train_size=12000,
+                          batch_size=64, learning_rate=0.002)
+
+
 def _number(name: str, value, integer: bool) -> float:
     if isinstance(value, bool):
         raise ConfigError(f"{name} must be a number, not {value!r}")

@@ -144,8 +144,9 @@ def latent_snapshot(model: keras.Model, images: np.ndarray, grid: int, extent: f
     encoder, decoder = encoder_of(model), decoder_of(model)
     parts = []
     for i in range(0, len(images), batch):
-        out = encoder(images[i:i + batch], training=False)
-        parts.append(np.asarray(out[0] if isinstance(out, (list, tuple)) else out).reshape(len(images[i:i + batch]), -1))
+        chunk = images[i:i + batch]
+        out = encoder(chunk, training=False)
+        parts.append(np.asarray(out[0] if isinstance(out, (list, tuple)) else out).reshape(len(chunk), -1))
     tiles = np.asarray(decoder(grid_codes(grid, extent), training=False))[..., 0]
     return np.concatenate(parts), tiles
 

@@ -6,7 +6,7 @@ import uuid
 
 import streamlit as st
 
-from ae_core.training.config import ConfigError, TrainConfig, config_problems, validate_config
+from ae_core.training.config import TALK_PRESET, ConfigError, TrainConfig, config_problems, validate_config
 from ae_core.training.data_source import DataInfo
 from ae_core.training.jobs.manager import TrainingBusy
 from pages.shared.access import access
@@ -31,6 +31,15 @@ FIELD_LABELS = {
 }
 INTEGER_FIELDS = ("epochs", "batch_size", "code_size", "latent_dim", "train_size")
 EXAMPLES = {"learning_rate": "0.001 or 1e-3"}
+VAE_LAYERS = {"conv": "Convolutional (sharper, slower)", "dense": "Dense (fast: a map within a minute)"}
+
+#: The widget keys the "Quick 2-d VAE for a talk" button fills, and the engine's preset values for them.
+TALK_KEYS = {"train-kind": "kind", "train-vae-layers": "vae_layers", "train-latent": "latent_dim",
+             "train-beta": "beta", "train-epochs": "epochs", "train-size": "train_size", "train-batch": "batch_size",
+             "train-lr": "learning_rate"}
+TALK_PRESET_NOTE = (f"Preset for a talk: a VAE with dense layers and a 2-d code, {TALK_PRESET.epochs} epochs on "
+                    f"{TALK_PRESET.train_size:,} digits, batch {TALK_PRESET.batch_size}, learning rate "
+                    f"{TALK_PRESET.learning_rate:g}. Watch its latent map sort the digits, epoch by epoch.")
 
 
 def friendly(message: str) -> str:
@@ -63,7 +72,15 @@ def parse_number(text: str, field: str) -> int | float:
 def _text(column, label: str, default: str, key: str, help: str) -> str:
     # Text boxes, not number_input: a number_input with step=1 rounds "2.5" and clamps "1e9" in the browser
     # before the engine sees it, so the user's value would be silently replaced instead of refused.
-    return column.text_input(label, value=default, key=key, help=help)
+    # The default goes through session state (not value=) so a preset can fill the box before it is drawn.
+    st.session_state.setdefault(key, default)
+    return column.text_input(label, key=key, help=help)
+
+
+def apply_talk_preset() -> None:
+    """Fill the settings with TALK_PRESET (a button callback: it runs before the widgets are drawn)."""
+    st.session_state.update({key: str(getattr(TALK_PRESET, field)) for key, field in TALK_KEYS.items()})
+    st.session_state["train-preset-note"] = True
 
 
 def _typed_fields(kind: str, data: DataInfo) -> dict[str, str]:
@@ -91,9 +108,10 @@ def _typed_fields(kind: str, data: DataInfo) -> dict[str, str]:
     return typed
 
 
-def build_config(kind: str, typed: dict[str, str]) -> tuple[TrainConfig | None, list[str]]:
-    """The validated config for the typed values, or None and one page-worded message per bad field."""
-    values, problems = {}, []
+def build_config(kind: str, typed: dict[str, str], **choices) -> tuple[TrainConfig | None, list[str]]:
+    """The validated config for the typed values (and chosen ones, such as vae_layers), or None and one
+    page-worded message per bad field."""
+    values, problems = dict(choices), []
     for field, text in typed.items():
         try:
             values[field] = parse_number(text, field)
@@ -108,9 +126,19 @@ def build_config(kind: str, typed: dict[str, str]) -> tuple[TrainConfig | None, 
 
 def settings_form(data: DataInfo) -> TrainConfig | None:
     """The settings widgets and their problems (all shown); the valid config, or None."""
-    kind = st.selectbox("Model type", list(KINDS), format_func=KINDS.get, key="train-kind")
+    st.button("Quick 2-d VAE for a talk", key="train-preset-talk", on_click=apply_talk_preset, icon=":material/bolt:",
+              help="Fills in a fast dense VAE with a 2-d code whose map and manifold organise within a minute.")
+    if st.session_state.get("train-preset-note"):
+        st.caption(TALK_PRESET_NOTE)
+    st.session_state.setdefault("train-kind", "dense")
+    kind = st.selectbox("Model type", list(KINDS), format_func=KINDS.get, key="train-kind", on_change=_forget_note)
     st.caption(KIND_HELP[kind])
-    cfg, problems = build_config(kind, _typed_fields(kind, data))
+    choices = {}
+    if kind == "vae":
+        st.session_state.setdefault("train-vae-layers", "conv")
+        choices["vae_layers"] = st.radio("Layers", list(VAE_LAYERS), format_func=VAE_LAYERS.get, horizontal=True,
+                                         key="train-vae-layers")
+    cfg, problems = build_config(kind, _typed_fields(kind, data), **choices)
     for problem in problems:
         st.error(problem)
     if cfg is not None and cfg.train_size > data.train_available:
@@ -118,6 +146,10 @@ def settings_form(data: DataInfo) -> TrainConfig | None:
     if data.note:
         st.info(data.note)
     return cfg
+
+
+def _forget_note() -> None:
+    st.session_state.pop("train-preset-note", None)
 
 
 def owner_id() -> str:

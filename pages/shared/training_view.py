@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from ae_core.figures.images import interpolation_strip, upscale
+from ae_core.figures.images import interpolation_strip, tile_images, upscale
+from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.figures.training import loss_curve
 from ae_core.models.errors import ModelFileError
 from ae_core.models.user_library import delete_model, import_upload, list_models
@@ -14,6 +15,7 @@ from ae_core.paths import user_data_dir
 from ae_core.policy import upload_limits_text
 from ae_core.training.data_source import DataInfo
 from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus, progress_of
+from ae_core.training.jobs.manager import TrainingBusy
 from ae_core.training.jobs.store import hhmm
 from pages.shared.access import access, count_upload
 from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
@@ -21,6 +23,9 @@ from pages.shared.train_settings import owner_id
 from pages.shared.widgets import chart
 
 POLL_S = 1.0
+REPLAY_S = 0.8  # seconds per epoch when a finished training's map is replayed
+MAP_VIEW = 4.0  # the live map's fixed half-width: epochs compare like for like as the codes spread out
+REPLAY = "train-replay"  # session key: {"job": id, "next": index of the next epoch to show} while replaying
 
 
 # ------------------------------------------------------------------------------------------------ wording
@@ -62,6 +67,13 @@ def failure_text(s: TrainingStatus) -> str:
     if s.error == ErrorCode.BUSY:
         return "a training was already running; only one can run at a time"
     return s.detail or "no reason was recorded"
+
+
+def interrupted_text(s: TrainingStatus, epoch: int) -> str:
+    """The offer's sentence for a job whose worker died after `epoch` finished epochs."""
+    how = f"; killed by signal {-s.exit_code}" if s.exit_code is not None and s.exit_code < 0 else ""
+    return (f"Training of **{s.label or s.name or 'your model'}** stopped at epoch {epoch} of {s.epochs} (its "
+            f"process ended before finishing{how}). Resume it from there, or discard it.")
 
 
 def stopped_text(s: TrainingStatus) -> str:
@@ -117,6 +129,27 @@ def show_reconstructions(job_id: str, epoch: int) -> None:
         st.caption("The reconstructions appear after the first epoch.")
 
 
+def latent_panel(job_id: str, s: TrainingStatus, epoch: int, key: str) -> None:
+    """A 2-d model's latent map (the shipped test sample, coloured by class) and manifold after `epoch`."""
+    snap = training_manager().latent_snapshot(job_id, epoch) if epoch else None
+    if snap is None:
+        st.caption("The latent map appears after the first epoch: the test digits' codes, and digits decoded "
+                   "across the plane.")
+        return
+    codes, labels, tiles = snap
+    grid, extent = int(s.latent_map.get("grid", 8)), float(s.latent_map.get("extent", 2.5))
+    map_col, grid_col = st.columns(2, gap="small")
+    with map_col:
+        st.plotly_chart(latent_map(codes, labels, view=MAP_VIEW, height=460, marker_size=4,
+                                   title=f"Latent map, epoch {epoch}",
+                                   subtitle=f"{len(codes):,} test digits' codes, coloured by class"),
+                        key=f"{key}-map", config={"displayModeBar": False})
+    with grid_col:
+        st.plotly_chart(manifold_image_figure(tile_images(tiles, grid), extent,
+                                              title=f"Manifold, epoch {epoch}"),
+                        key=f"{key}-manifold", config={"displayModeBar": False})
+
+
 def loss_chart(s: TrainingStatus, key: str) -> None:
     """Training and validation loss per complete epoch."""
     hist = {k: v for k, v in s.history.items() if k in ("loss", "val_loss")}
@@ -153,14 +186,19 @@ def live_monitor(job_id: str, s: TrainingStatus) -> None:
                 "Only one training runs at a time; you can start yours when it ends.")
     st.markdown(f"#### {s.label or 'Training'}")
     live_progress(job_id, len(s.snapshots))
+    latest = s.snapshots[-1] if s.snapshots else 0
+    if s.latent_map:
+        latent_panel(job_id, s, latest, "train-live")
     loss_chart(s, "train-live-chart")
-    show_reconstructions(job_id, s.snapshots[-1] if s.snapshots else 0)
+    show_reconstructions(job_id, latest)
 
 
 def finished_view(job_id: str, s: TrainingStatus) -> None:
     """The result of a finished, stopped or failed job."""
     mse = f" Validation MSE {s.test_metrics['mse']:.4f}." if "mse" in s.test_metrics else ""
-    if s.state == State.FAILED:
+    if s.state == State.FAILED and training_manager().resumable(job_id, s):
+        pass  # the offer to resume it, above, says what happened
+    elif s.state == State.FAILED:
         st.error(f"The training failed: {failure_text(s)}")
     elif s.state == State.STOPPED and not s.saved:
         st.info(stopped_text(s))
@@ -170,13 +208,75 @@ def finished_view(job_id: str, s: TrainingStatus) -> None:
         else:
             st.success(f"{ready_text(s)}{mse}")
         attach_result(job_id, s)
-    loss_chart(s, "train-done-chart")
     if s.snapshots:
-        epoch = s.snapshots[-1]
-        if len(s.snapshots) > 1:
-            epoch = st.select_slider("Reconstructions after epoch", options=s.snapshots, value=epoch,
-                                     key=f"train-epoch-view-{job_id}")
-        show_reconstructions(job_id, epoch)
+        replaying = (st.session_state.get(REPLAY) or {}).get("job") == job_id
+        st.fragment(epoch_view, run_every=REPLAY_S if replaying else None)(job_id, s, replaying)
+    else:
+        loss_chart(s, "train-done-chart")
+
+
+def epoch_view(job_id: str, s: TrainingStatus, ticking: bool) -> None:
+    """The loss chart, and the map and reconstructions after the epoch a slider picks; Replay steps through them.
+
+    A fragment: moving the slider redraws this part only. While replaying it reruns every REPLAY_S seconds
+    (`ticking`), showing the next epoch each time, and ends with one app rerun that turns the timer off.
+    """
+    key = f"train-epoch-view-{job_id}"
+    ss = st.session_state
+    if ss.get(key) not in s.snapshots:
+        ss[key] = s.snapshots[-1]
+    replay = ss.get(REPLAY) or {}
+    if replay.get("job") == job_id:
+        ss[key] = s.snapshots[min(replay["next"], len(s.snapshots) - 1)]
+        replay["next"] += 1
+        if replay["next"] >= len(s.snapshots):
+            ss.pop(REPLAY)
+    elif ticking:
+        st.rerun(scope="app")  # the replay is over: drop the timer
+    epoch = s.snapshots[-1]
+    if len(s.snapshots) > 1:
+        label = "Map and reconstructions after epoch" if s.latent_map else "Reconstructions after epoch"
+        slider_col, play_col = st.columns([5, 1], vertical_alignment="bottom")
+        epoch = slider_col.select_slider(label, options=s.snapshots, key=key)
+        if s.latent_map and play_col.button("Replay", key=f"train-replay-{job_id}", width="stretch",
+                                            help="Step through the epochs: watch the map organise itself."):
+            ss[REPLAY] = {"job": job_id, "next": 0}
+            st.rerun(scope="app")  # again with the timer on
+    if s.latent_map:
+        latent_panel(job_id, s, epoch, "train-done")
+    loss_chart(s, "train-done-chart")
+    show_reconstructions(job_id, epoch)
+
+
+def interrupted_offer() -> None:
+    """The newest training whose process died mid-run, with Resume and Discard (at most one is offered)."""
+    mgr = training_manager()
+    found = mgr.interrupted()
+    if not found:
+        return
+    job, s = found[0]
+    box = st.container(border=True)
+    box.warning(interrupted_text(s, mgr.resumable(job, s)))
+    buttons = box.container(horizontal=True, gap="small")
+    busy = mgr.current() is not None
+    if buttons.button("Resume", key=f"train-resume-{job.id}", type="primary", disabled=busy,
+                      help="Continue from the last finished epoch (one training runs at a time)."):
+        try:
+            mgr.resume(job, owner=owner_id())
+            st.session_state["train-job"] = job.id
+            st.rerun()
+        except TrainingBusy as e:
+            box.warning(str(e))
+        except ValueError:
+            box.info("That training has nothing left to resume.")
+    if buttons.button("Discard", key=f"train-discard-{job.id}",
+                      help="Forget the interrupted run (its finished epochs are dropped)."):
+        mgr.discard(job)
+        if st.session_state.get("train-job") == job.id:
+            st.session_state.pop("train-job")
+        st.rerun()
+    if busy:
+        box.caption("Resume is available when the current training ends.")
 
 
 def attach_result(job_id: str, s: TrainingStatus) -> None:
@@ -206,7 +306,8 @@ def monitor(job_id: str | None, data: DataInfo) -> None:
     if job_id is None:
         st.subheader("Training")
         st.info("Press **Start training**. A progress bar, the loss per epoch and the model's reconstructions "
-                "of ten test digits appear here while it learns.")
+                "of ten test digits appear here while it learns; for a VAE with a 2-d code, its latent map and "
+                "the digits it decodes across the plane too, epoch by epoch.")
         return
     status = training_manager().status(job_id)
     if status.active:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from ae_core.training.data_source import describe_data
 from pages.shared.train_settings import current_job_id, settings_form, start_button
-from pages.shared.training_view import monitor, saved_models, upload_box
+from pages.shared.training_view import interrupted_offer, monitor, saved_models, upload_box
 from pages.shared.resources import current_dataset, dataset_info
 from pages.shared.widgets import presenter_mode
 
@@ -13,9 +13,9 @@ CSS = "<style>[data-testid='stImage'] img { image-rendering: pixelated; }</style
 
 st.html(CSS)
 st.title("Train your own autoencoder")
-st.caption("Pick a model and its settings, press Start, and watch it learn: the loss falls and the "
-           "reconstructions sharpen epoch by epoch. Training runs in a separate background process, so every "
-           "other page keeps working meanwhile.")
+st.caption("Pick a model and its settings, press Start, and watch it learn: the loss falls, the "
+           "reconstructions sharpen and a 2-d VAE's latent map sorts the digits, epoch by epoch. Training runs "
+           "in a separate background process, so every other page keeps working meanwhile.")
 
 dataset = current_dataset()
 data = describe_data("auto", dataset)
@@ -27,6 +27,7 @@ with settings:
     cfg = settings_form(data)
     start_button(None if cfg is None else replace(cfg, dataset=dataset), data)
 with right:
+    interrupted_offer()
     monitor(st.session_state.get("train-job", job_id), data)
 
 st.divider()

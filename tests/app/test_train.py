@@ -194,6 +194,82 @@ def test_a_stop_during_epoch_two_reads_the_same_everywhere(home):
     assert any("dense-stopped - trained, 1 epoch, " in c for c in texts(at.caption))
 
 
+def chart_titles(at: AppTest) -> list[str]:
+    import json
+    titles = []
+    for chart in at.get("plotly_chart"):
+        title = json.loads(chart.proto.spec).get("layout", {}).get("title", {})
+        titles.append(title.get("text", "") if isinstance(title, dict) else str(title))
+    return titles
+
+
+def test_talk_preset_fills_in_a_fast_2d_vae(home):
+    at = train_page()
+    at.button(key="train-preset-talk").click().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="train-kind").value == "vae" and at.radio(key="train-vae-layers").value == "dense"
+    assert [at.text_input(key=k).value for k in ("train-latent", "train-epochs", "train-size", "train-batch")] == \
+        ["2", "10", "12000", "64"]
+    assert any("Preset for a talk" in c for c in texts(at.caption))
+    assert not at.button(key="train-start").disabled
+    at.selectbox(key="train-kind").set_value("dense").run()  # any other choice drops the preset's note
+    assert not any("Preset for a talk" in c for c in texts(at.caption))
+
+
+def test_a_2d_vae_shows_its_latent_map_each_epoch_and_replays_it(home):
+    at = train_page()
+    at.button(key="train-preset-talk").click().run()
+    set_settings(at, epochs=2, size=300, batch=50)
+    at.button(key="train-start").click().run()
+    rerun_until(at, lambda a: any(t.startswith("Latent map, epoch 1") for t in chart_titles(a)) or a.success)
+    rerun_until(at, lambda a: a.success)
+    titles = chart_titles(at)
+    assert "Latent map, epoch 2" in titles and "Manifold, epoch 2" in titles, titles
+    job = at.session_state["train-job"]
+    slider = at.select_slider(key=f"train-epoch-view-{job}")
+    assert slider.options == ["1", "2"] and slider.value == 2
+    slider.set_value(1).run()
+    assert "Latent map, epoch 1" in chart_titles(at)
+    at.button(key=f"train-replay-{job}").click().run()  # AppTest does not tick run_every: each run is a tick
+    assert "Latent map, epoch 1" in chart_titles(at)
+    at.run()
+    assert "Latent map, epoch 2" in chart_titles(at) and "train-replay" not in at.session_state
+    assert not at.exception
+
+
+def _interrupted_job(home, name: str = "20250101-000000-abcdef"):
+    from ae_core.files import write_json
+    from ae_core.training.jobs.status import TrainingStatus
+    from ae_core.training.jobs.store import Job, jobs_dir
+
+    job = Job(name, jobs_dir() / name)
+    job.backup_dir.mkdir(parents=True)
+    (job.backup_dir / "latest.weights.h5").write_bytes(b"weights")
+    write_json(job.backup_dir / "training_metadata.json", {"epoch": 3, "batch": 0})
+    write_json(job.status_path, TrainingStatus(
+        job_id=name, state="failed", error="worker_died", exit_code=-9, kind="vae", label="Your VAE (2-d code)",
+        epoch=3, epochs=10, snapshots=[1, 2, 3], history={"loss": [3.0, 2.0, 1.0]}, started=1.0,
+        finished=2.0).to_dict())
+    return job
+
+
+def test_an_interrupted_training_is_offered_to_resume_or_discard(home, monkeypatch):
+    from ae_core.training.jobs.manager import TrainingManager
+    job = _interrupted_job(home)
+    resumed = []
+    monkeypatch.setattr(TrainingManager, "resume", lambda self, j, owner="": resumed.append(j) or j)
+    at = train_page()
+    msg = "Training of **Your VAE (2-d code)** stopped at epoch 3 of 10 (its process ended before finishing; " \
+          "killed by signal 9). Resume it from there, or discard it."
+    assert texts(at.warning) == [msg]
+    at.button(key=f"train-resume-{job.id}").click().run()
+    assert resumed == [job] and at.session_state["train-job"] == job.id
+    assert not at.exception and not at.error  # its own view does not repeat the failure as an error
+    at.button(key=f"train-discard-{job.id}").click().run()
+    assert not at.exception and not at.warning and not job.backup_dir.exists()
+    assert "train-job" not in at.session_state
+
+
 # ------------------------------------------------------------------------------------------- uploads
 def _keras_bytes(model, tmp_path: Path, name: str) -> bytes:
     path = tmp_path / f"{name}.keras"

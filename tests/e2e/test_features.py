@@ -1,6 +1,6 @@
 """Browser journeys through the interactive features as the server answers them: noise slider, latent-map click,
-interpolation between two drawings, the pad, presenter mode and a one-epoch training (the app_page fixture
-also checks JS errors and foreign hosts). The pages here get no WebAssembly, so every live view falls back
+interpolation between two drawings, the pad, presenter mode and a one-epoch 2-d VAE training with its map (the
+app_page fixture also checks JS errors and foreign hosts). The pages here get no WebAssembly, so every live view falls back
 to the server, as in a browser without it; the live views themselves are tested in test_live_*.py."""
 from __future__ import annotations
 
@@ -108,9 +108,13 @@ def test_draw_two_digits_and_interpolate(app_page: Page, streamlit_server):
     end_of_journey(page, streamlit_server, "journey-interpolation")
 
 
-def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, streamlit_server):
+def test_one_epoch_training_shows_progress_chart_map_and_download(app_page: Page, streamlit_server):
+    """The talk preset (a dense 2-d VAE) cut to one epoch: progress, then the loss, its latent map and manifold."""
     page = app_page
     open_page(page, "/train", "Train your own autoencoder")
+    page.get_by_role("button", name="Quick 2-d VAE for a talk").click()
+    expect(page.get_by_text("Preset for a talk")).to_be_visible()
+    wait_idle(page)
     for label, value in (("Epochs", "1"), ("Training digits", "1000")):
         box = page.get_by_label(label, exact=True)
         box.fill(value)
@@ -123,6 +127,8 @@ def test_one_epoch_training_shows_progress_chart_and_download(app_page: Page, st
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"is ready: 1 epoch on 1,000 digits"))).to_be_visible()
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    for title in ("Latent map, epoch 1", "Manifold, epoch 1"):  # the map beside the loss chart
+        expect(page.get_by_test_id("stPlotlyChart").filter(has_text=title)).to_be_visible()
     with page.expect_download() as info:
         download.click()
     assert info.value.suggested_filename.endswith(".keras")

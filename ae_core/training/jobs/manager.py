@@ -18,10 +18,11 @@ import numpy as np
 from ae_core.files import load_array, read_json, write_json, atomic_write_bytes
 from ae_core.models.user_library import unclaimed_reservations
 from ae_core.paths import REPO_ROOT, user_data_dir
+from ae_core.training.backup import backup_epoch, remove_backup
 from ae_core.training.config import validate_config
 from ae_core.training.data_source import describe_data
 from ae_core.training.jobs.lock import lock_is_free, pid_alive, try_lock
-from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, State, TrainingStatus
+from ae_core.training.jobs.status import ACTIVE_STATES, ErrorCode, Stage, State, TrainingStatus
 from ae_core.training.jobs.store import Job, hhmm, jobs_dir, log_tail, now
 
 KEEP_JOBS = 12  # job folders kept; older finished ones are removed when a new training starts
@@ -93,19 +94,7 @@ class TrainingManager:
                     job_id=job.id, state=State.STARTING.value, owner=owner, kind=cfg.kind, config=cfg.to_dict(),
                     name=name, label=request["label"], started=started, updated=started, epochs=cfg.epochs,
                     data=dict(info.__dict__), host=socket.gethostname()).to_dict())
-                write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
-                env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
-                       "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH"))
-                                                     if p)}
-                with open(job.log_path, "ab") as log:
-                    proc = subprocess.Popen(
-                        [self.python, "-m", "ae_core.training.jobs.worker", str(job.dir), "--lock-fd", str(fd)],
-                        cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                        pass_fds=(fd,), start_new_session=True,  # survives a server restart; re-attachable
-                    )
-                self._procs[job.id] = proc
-                threading.Thread(target=proc.wait, name=f"reap-{job.id}", daemon=True).start()  # no zombies
-                atomic_write_bytes(job.pid_path, str(proc.pid).encode())
+                self._launch(job, fd, owner, started)
             except BaseException as e:
                 if "job" in locals() and job.status_path.exists():
                     self._finish(job, ErrorCode.START_FAILED, f"{type(e).__name__}: {e}"[:300])
@@ -113,6 +102,95 @@ class TrainingManager:
             finally:
                 os.close(fd)  # the child holds the same open file, hence the lock, from here on
         return job
+
+    def _launch(self, job: Job, fd: int, owner: str, started: float) -> None:
+        """Point at `job` and start its worker, handing it the locked `fd`."""
+        write_json(self._pointer(), {"job_id": job.id, "owner": owner, "started": started})
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1",
+               "PYTHONPATH": os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)}
+        job.pid_path.unlink(missing_ok=True)  # a resumed job's old pid must not be taken for its new worker
+        with open(job.log_path, "ab") as log:
+            proc = subprocess.Popen(
+                [self.python, "-m", "ae_core.training.jobs.worker", str(job.dir), "--lock-fd", str(fd)],
+                cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                pass_fds=(fd,), start_new_session=True,  # survives a server restart; re-attachable
+            )
+        self._procs[job.id] = proc
+        threading.Thread(target=proc.wait, name=f"reap-{job.id}", daemon=True).start()  # no zombies
+        atomic_write_bytes(job.pid_path, str(proc.pid).encode())
+
+    # ---- interrupted trainings
+    def resumable(self, job: str | Job, status: TrainingStatus | None = None) -> int:
+        """Finished epochs an interrupted job can resume from (its worker died mid-run); 0 if it can't be."""
+        job = self.job(job)
+        s = status or self.status(job)
+        if s.state != State.FAILED.value or s.error != ErrorCode.WORKER_DIED.value:
+            return 0
+        return backup_epoch(job.backup_dir) if (job.backup_dir / "latest.weights.h5").is_file() else 0
+
+    def interrupted(self) -> list[tuple[Job, TrainingStatus]]:
+        """Jobs whose worker died after at least one finished epoch and that can resume, newest first."""
+        root = jobs_dir()
+        if not root.is_dir():
+            return []
+        found = []
+        for folder in sorted((p for p in root.iterdir() if (p / "backup").is_dir()), key=lambda p: p.name,
+                             reverse=True):
+            try:
+                job = self.job(folder.name)
+            except ValueError:
+                continue
+            s = self.status(job)
+            if self.resumable(job, s):
+                found.append((job, s))
+        return found
+
+    def resume(self, job: str | Job, *, owner: str = "") -> Job:
+        """Start a new worker on an interrupted job: it restores the backup and trains the remaining epochs.
+
+        ValueError when the job cannot resume; TrainingBusy if another training runs.
+        """
+        job = self.job(job)
+        with self._lock:
+            fd = try_lock()
+            if fd is None:
+                raise self._busy(owner)
+            try:
+                s = self.status(job)
+                epoch = self.resumable(job, s)
+                if not epoch:
+                    raise ValueError(f"training {job.id} has nothing to resume")
+                started = now()
+                s.state, s.stage, s.error, s.detail, s.exit_code, s.log_tail = (
+                    State.STARTING.value, Stage.LAUNCHING.value, None, "", None, "")
+                s.finished, s.updated, s.pid, s.owner = None, started, None, owner or s.owner
+                s.started, s.host = started, socket.gethostname()  # the new worker runs here
+                job.stop_path.unlink(missing_ok=True)
+                write_json(job.status_path, s.to_dict())
+                self._launch(job, fd, owner, started)
+            except BaseException as e:
+                if not isinstance(e, ValueError) and job.status_path.exists():
+                    self._finish(job, ErrorCode.START_FAILED, f"{type(e).__name__}: {e}"[:300])
+                raise
+            finally:
+                os.close(fd)
+        return job
+
+    def discard(self, job: str | Job) -> None:
+        """Give up an interrupted job: its backup goes (the job's records stay until cleaned up)."""
+        job = self.job(job)
+        if self.status(job).active:
+            raise ValueError("a running training is stopped with stop(), not discarded")
+        remove_backup(job.backup_dir)
+
+    def latent_snapshot(self, job: str | Job, epoch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(codes (N, 2), labels (N,), manifold digits (n*n, 28, 28)) after `epoch`, or None when not written."""
+        job = self.job(job)
+        codes, labels = load_array(job.codes_path(epoch)), load_array(job.map_labels_path)
+        tiles = load_array(job.manifold_path(epoch))
+        if codes is None or labels is None or tiles is None or len(codes) != len(labels):
+            return None
+        return codes, labels.astype(int), tiles
 
     def _new_job(self) -> Job:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -253,7 +331,8 @@ KIND_LABELS = {"dense": "Dense AE", "conv": "Conv AE", "denoising": "Denoising A
 
 
 def _default_label(cfg, ts: float) -> str:
-    detail = {"dense": f"code {cfg.code_size}", "vae": f"{cfg.latent_dim}-d code",
+    layers = ", dense" if cfg.kind == "vae" and cfg.vae_layers == "dense" else ""
+    detail = {"dense": f"code {cfg.code_size}", "vae": f"{cfg.latent_dim}-d code{layers}",
               "denoising": f"noise {cfg.noise_factor:g}"}.get(cfg.kind, "4x4x8 code" if tuple(cfg.filters)[-1] == 8
                                                               else f"4x4x{tuple(cfg.filters)[-1]} code")
     return f"Your {KIND_LABELS.get(cfg.kind, cfg.kind)} ({detail}, {hhmm(ts)})"

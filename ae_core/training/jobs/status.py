@@ -86,6 +86,8 @@ class TrainingStatus:
     log_tail: str = ""  # the last line of worker.log, when the worker died with an error
     pid: int | None = None
     host: str = ""  # the machine the worker runs on (its pid means nothing on another one)
+    latent_map: dict[str, Any] = field(default_factory=dict)  # 2-d models: {"grid", "extent", "points", "dataset"}
+    resumed_at: list[int] = field(default_factory=list)  # the finished epochs each resume started from
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know, kept on rewrite
 
     @classmethod

@@ -8,6 +8,10 @@ Job folder (under `<user data dir>/jobs/<job id>/`):
     inputs.npy      the fixed sample digits (N,28,28) the page shows
     noisy.npy       their noisy versions (denoising only: what the model sees)
     recon_001.npy   the model's reconstructions of the samples after epoch 1, 2, ...
+    map_labels.npy  2-d models: the labels of the shipped test sample the latent map shows
+    codes_001.npy   2-d models: that sample's codes (N, 2) after epoch 1, 2, ...
+    manifold_001.npy  2-d models: the small grid of digits decoded over the plane after epoch 1, 2, ...
+    backup/         Keras' BackupAndRestore checkpoint (see ae_core.training.backup); gone once finished
     worker.log      the worker's stdout/stderr
 """
 from __future__ import annotations
@@ -67,6 +71,22 @@ class Job:
     def recon_path(self, epoch: int) -> Path:
         """Reconstructions after `epoch` (1-based)."""
         return self.dir / f"recon_{epoch:03d}.npy"
+
+    def codes_path(self, epoch: int) -> Path:
+        """The map sample's 2-d codes after `epoch` (1-based)."""
+        return self.dir / f"codes_{epoch:03d}.npy"
+
+    def manifold_path(self, epoch: int) -> Path:
+        """The decoded manifold grid after `epoch` (1-based)."""
+        return self.dir / f"manifold_{epoch:03d}.npy"
+
+    @property
+    def map_labels_path(self) -> Path:
+        return self.dir / "map_labels.npy"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.dir / "backup"
 
     def pid(self) -> int | None:
         try:

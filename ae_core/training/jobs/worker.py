@@ -12,6 +12,7 @@ import numpy as np
 from ae_core.files import read_json, save_array, write_json
 from ae_core.models.user_library import reserve_name
 from ae_core.paths import user_data_dir
+from ae_core.training.backup import read_backup, remove_backup
 from ae_core.training.data_source import load_training_data, pick_samples
 from ae_core.training.jobs.lock import try_lock
 from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus, progress_of
@@ -19,6 +20,9 @@ from ae_core.training.jobs.store import Job, now
 
 STATUS_EVERY_S = 0.25  # how often the worker rewrites status.json during an epoch
 NICE = 10
+MAP_GRID = 8  # a 2-d model's per-epoch manifold: MAP_GRID x MAP_GRID decoded digits
+MAP_EXTENT = 2.5  # ... over [-MAP_EXTENT, MAP_EXTENT]^2, where a VAE's prior puts nearly all codes
+SAMPLE_NAMES = {"fashion": "fashion_mnist"}  # TrainConfig.dataset -> load_sample name (else the same)
 
 
 class _Reporter:
@@ -39,13 +43,18 @@ class _Reporter:
             self._last = now()
 
 
-def _callbacks(job: Job, rep: _Reporter, samples_in: np.ndarray, steps: int, epochs: int):
+def _callbacks(job: Job, rep: _Reporter, samples_in: np.ndarray, steps: int, epochs: int, *, completed: int = 0,
+               map_images: np.ndarray | None = None):
+    """(progress, stop, snapshots) callbacks, the StopFlag and their shared state; `completed`: epochs restored.
+
+    With `map_images` each finished epoch also writes their 2-d codes and a small manifold (the live map).
+    """
     import keras
 
-    from ae_core.training.fit import EpochSnapshots, StopFlag
+    from ae_core.training.fit import EpochSnapshots, StopFlag, latent_snapshot
 
     stop = StopFlag(job.stop_path.exists)
-    state = {"batch": 0, "completed": 0}
+    state = {"batch": 0, "completed": completed}
 
     class Progress(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
@@ -63,12 +72,32 @@ def _callbacks(job: Job, rep: _Reporter, samples_in: np.ndarray, steps: int, epo
             return
         state["completed"] = epoch + 1
         save_array(job.recon_path(epoch + 1), np.asarray(rec)[..., 0])
+        if map_images is not None:
+            codes, tiles = latent_snapshot(snapshots.model, map_images, MAP_GRID, MAP_EXTENT)
+            save_array(job.codes_path(epoch + 1), codes)
+            save_array(job.manifold_path(epoch + 1), tiles)
         for k, v in logs.items():
             rep.status.history.setdefault(k, []).append(float(v))
         rep.status.snapshots.append(epoch + 1)
         rep.update(epoch=state["completed"], batch=0, progress=progress_of(state["completed"], 0, steps, epochs))
 
-    return [Progress(), stop, EpochSnapshots(samples_in, on_snapshot)], stop, state
+    snapshots = EpochSnapshots(samples_in, on_snapshot)
+    return [Progress(), stop, snapshots], stop, state
+
+
+def _map_sample(job: Job, cfg, rep: _Reporter) -> np.ndarray | None:
+    """For a model with a 2-d code: the shipped test sample it maps each epoch (labels saved); else None."""
+    if cfg.kind != "vae" or cfg.latent_dim != 2:
+        return None
+    from ae_core.data.datasets import DatasetNotFoundError, load_sample, to_float_images
+    try:
+        x, y = load_sample(SAMPLE_NAMES.get(cfg.dataset, cfg.dataset))
+    except (DatasetNotFoundError, ValueError) as e:
+        print(f"no latent map: {e}", flush=True)  # the training itself goes on
+        return None
+    save_array(job.map_labels_path, y)
+    rep.update(latent_map={"grid": MAP_GRID, "extent": MAP_EXTENT, "points": int(len(y)), "dataset": cfg.dataset})
+    return to_float_images(x)
 
 
 def _prepare(job: Job, req: dict, rep: _Reporter):
@@ -121,12 +150,15 @@ def run_job(job: Job) -> int:
     if job.stop_path.exists():
         return _final(rep, State.STOPPED, t_start, stopped_in_epoch=None)
 
-    callbacks, stop, state = _callbacks(job, rep, samples_in, steps, cfg.epochs)
-    result = train(cfg, x_train, x_val, callbacks=callbacks)
+    restored = _restore(rep, job, steps, cfg.epochs)
+    callbacks, stop, state = _callbacks(job, rep, samples_in, steps, cfg.epochs, completed=restored,
+                                        map_images=_map_sample(job, cfg, rep))
+    result = train(cfg, x_train, x_val, callbacks=callbacks, backup_dir=job.backup_dir)
     completed = state["completed"]
     result.history = {k: v[:completed] for k, v in result.history.items()}  # only full epochs are the model's
     result.epochs_run = completed
     if stop.stopped and completed == 0:
+        remove_backup(job.backup_dir)
         return _final(rep, State.STOPPED, t_start)
 
     rep.update(state=State.SAVING.value, stage=Stage.EVALUATING.value)
@@ -137,12 +169,29 @@ def run_job(job: Job) -> int:
     info_out = training_record(
         result.model, cfg, result, name=name, epochs_run=completed, test_metrics=metrics, dataset=dataset,
         label=req.get("label") or name, source="trained", epochs_requested=cfg.epochs,
-        stopped_early=bool(stop.stopped), test_metrics_on=f"the {len(x_val):,} validation digits", job_id=job.id)
+        stopped_early=bool(stop.stopped), test_metrics_on=f"the {len(x_val):,} validation digits", job_id=job.id,
+        **({"resumed_at": rep.status.resumed_at} if rep.status.resumed_at else {}))
     save_model(result.model, path, info_out)
     rep.update(stage=Stage.EXPORTING.value)
     export_model(result.model, path)  # the app server answers with these files; it has no TensorFlow
     rep.update(model_path=str(path), model_name=name, test_metrics=metrics, wall_time_s=result.wall_time_s)
+    remove_backup(job.backup_dir)  # only now: a kill while saving still resumes from the backup
     return _final(rep, State.STOPPED if stop.stopped else State.DONE, t_start)
+
+
+def _restore(rep: _Reporter, job: Job, steps: int, epochs: int) -> int:
+    """Epochs a resumed job restores from its backup (0 for a fresh one); its live records are cut to them."""
+    saved = read_backup(job.backup_dir)
+    if saved is None:
+        remove_backup(job.backup_dir)  # a backup with no finished epoch holds nothing to keep
+        return 0
+    s = rep.status
+    s.history = {k: v[:saved.epoch] for k, v in saved.history.items()}  # the backup's history is the model's
+    s.snapshots = [e for e in s.snapshots if e <= saved.epoch]
+    rep.update(epoch=saved.epoch, batch=0, progress=progress_of(saved.epoch, 0, steps, epochs),
+               resumed_at=[*s.resumed_at, saved.epoch], stopped_in_epoch=None)
+    print(f"resuming from epoch {saved.epoch} of {epochs}", flush=True)
+    return saved.epoch
 
 
 def _final(rep: _Reporter, state: State, t_start: float, **facts) -> int:

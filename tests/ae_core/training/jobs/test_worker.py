@@ -196,3 +196,50 @@ def test_a_stop_during_epoch_two_counts_one_epoch(tmp_path):
     assert s.epoch == 1 and s.snapshots == [1] and s.history == {"loss": [0.5]} and s.stopped_in_epoch == 2
     assert state["completed"] == 1 and not job.recon_path(2).exists()
     assert s.progress == pytest.approx((1 + 1 / 4) / 3)  # agrees with "epoch 2, batch 1 of 4"
+
+
+def test_a_2d_vae_maps_each_epoch_and_a_killed_job_resumes(manager, user_home):
+    """Each epoch writes the sample's codes and a small manifold; a SIGKILLed job is offered and resumes."""
+    cfg = TrainConfig(kind="vae", vae_layers="dense", latent_dim=2, epochs=12, batch_size=32, train_size=1000)
+    job = manager.start(cfg, "sample", owner="me")
+    s = running_epochs(manager, job, 1)
+    assert s.latent_map == {"grid": 8, "extent": 2.5, "points": 3000, "dataset": "mnist"}
+    codes, labels, tiles = manager.latent_snapshot(job, 1)
+    assert codes.shape == (3000, 2) and np.isfinite(codes).all() and tiles.shape == (64, 28, 28)
+    assert sorted(set(labels.tolist())) == list(range(10))
+    manager.kill(job)
+    s = wait_until(lambda: (lambda st: st if st.final else None)(manager.status(job)), 60)
+    assert s.error == "worker_died" and s.epoch < 12
+    offered = manager.interrupted()
+    assert [j for j, _ in offered] == [job]
+    restored = manager.resumable(job)
+    assert 1 <= restored <= 12 and not list((user_home / "models").glob("*.keras"))  # nothing half-done saved
+
+    manager.resume(job, owner="me")
+    s = manager.wait(job, timeout=900)
+    assert s.state == "done" and s.epoch == 12 and s.resumed_at == [restored], s
+    assert s.snapshots[-1] == 12 and len(s.history["loss"]) == 12  # the whole run, before and after the kill
+    assert all(manager.latent_snapshot(job, e) is not None for e in s.snapshots)
+    assert not job.backup_dir.exists() and manager.interrupted() == []
+    info = read_sidecar(s.model_path)
+    assert info["epochs_run"] == 12 and info["resumed_at"] == [restored] and len(info["history"]["loss"]) == 12
+
+
+def test_an_interrupted_job_can_be_discarded(manager, user_home):
+    from ae_core.files import write_json
+    from ae_core.training.jobs.status import TrainingStatus
+    from ae_core.training.jobs.store import jobs_dir
+
+    job = manager.job("20250101-000000-abcdef")
+    job.backup_dir.mkdir(parents=True)
+    (job.backup_dir / "latest.weights.h5").write_bytes(b"weights")
+    write_json(job.backup_dir / "training_metadata.json", {"epoch": 3, "batch": 0})
+    write_json(job.status_path, TrainingStatus(job_id=job.id, state="failed", error="worker_died", epoch=3,
+                                               epochs=10).to_dict())
+    assert job.dir.parent == jobs_dir() and manager.resumable(job) == 3
+    assert [j for j, _ in manager.interrupted()] == [job]
+    manager.discard(job)
+    assert manager.interrupted() == [] and not job.backup_dir.exists()
+    with pytest.raises(ValueError, match="nothing to resume"):
+        manager.resume(job)
+    assert lock_is_free()
