@@ -84,23 +84,15 @@ def project_trainer(x: np.ndarray, epochs: int) -> float:
 
 
 def tile_classes(tiles: np.ndarray) -> np.ndarray:
-    """The class each decoded digit is closest to by the shipped per-class autoencoders (smallest error)."""
-    from ae_core.paths import SHIPPED_MODELS_DIR
-    from ae_core.serving.runners import open_model
-    errors = []
-    for d in range(10):
-        m = open_model(SHIPPED_MODELS_DIR / "perclass" / f"digit_{d}.keras", roles=("model",))
-        errors.append(((m.reconstruct(tiles) - tiles) ** 2).mean(axis=(1, 2)))
-    return np.argmin(np.stack(errors, axis=1), axis=1)
+    """The class the shipped per-class autoencoders give each decoded digit (the app's classifier)."""
+    from ae_core.serving.file_classifier import open_classifier
+    return open_classifier("mnist").predict(tiles)
 
 
-def knn_accuracy(codes: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
-    """Leave-one-out k-nearest-neighbour accuracy of the codes (how clearly the map separates the classes)."""
-    d = ((codes[:, None, :] - codes[None, :, :]) ** 2).sum(-1)
-    np.fill_diagonal(d, np.inf)
-    near = labels[np.argsort(d, axis=1)[:, :k]]
-    votes = np.apply_along_axis(lambda r: np.bincount(r, minlength=10).argmax(), 1, near)
-    return float((votes == labels).mean())
+def map_knn(codes: np.ndarray, labels: np.ndarray) -> float:
+    """5-NN accuracy of the sample's last 1,000 codes among its first 2,000 (how clearly the map separates)."""
+    from ae_core.analysis.separation import knn_accuracy
+    return knn_accuracy(codes[:2000], labels[:2000], codes[2000:], labels[2000:])
 
 
 def shipped_vae2_figures(grid: int, extent: float) -> tuple[int, float]:
@@ -112,7 +104,7 @@ def shipped_vae2_figures(grid: int, extent: float) -> tuple[int, float]:
     vae = open_model(SHIPPED_MODELS_DIR / "vae2.keras")
     x, y = load_sample("mnist")
     codes = vae.encode(to_float_images(x)[..., 0])
-    return len(set(tile_classes(vae.decode(grid_codes(grid, extent))))), knn_accuracy(codes, y.astype(int))
+    return len(set(tile_classes(vae.decode(grid_codes(grid, extent))))), map_knn(codes, y.astype(int))
 
 
 def preset_run() -> None:
@@ -148,7 +140,7 @@ def preset_run() -> None:
     for e in sorted(seen):
         codes, labels, tiles = mgr.latent_snapshot(job, e)
         print(f"  {e:5d} {seen[e]:10.1f} s {s.history['loss'][e - 1]:7.1f} {len(set(tile_classes(tiles))):28d} "
-              f"{knn_accuracy(codes, labels):6.1%}")
+              f"{map_knn(codes, labels):6.1%}")
     print(f"  saved and exported (ONNX): {done:5.1f} s after Start (target: <= 60 s to a manifold of digits)")
     classes, knn = shipped_vae2_figures(grid, extent)
     print(f"  baseline, the shipped conv 2-d VAE (60,000 digits): {classes} classes in the same 8x8 grid, "
