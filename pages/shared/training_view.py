@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from ae_core.data.catalog import dataset_spec
 from ae_core.figures.images import interpolation_strip, tile_images, upscale
 from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.figures.training import loss_curve
@@ -138,16 +139,16 @@ def latent_panel(job_id: str, s: TrainingStatus, epoch: int, key: str) -> None:
         return
     codes, labels, tiles = snap
     grid, extent = int(s.latent_map.get("grid", 8)), float(s.latent_map.get("extent", 2.5))
+    spec = dataset_spec(s.latent_map.get("dataset"))
+    names = {} if spec.key == "mnist" else {"class_names": spec.classes, "legend_title": "class"}
     map_col, grid_col = st.columns(2, gap="small")
     with map_col:
-        st.plotly_chart(latent_map(codes, labels, view=MAP_VIEW, height=460, marker_size=4,
-                                   title=f"Latent map, epoch {epoch}",
-                                   subtitle=f"{len(codes):,} test digits' codes, coloured by class"),
-                        key=f"{key}-map", config={"displayModeBar": False})
+        chart(latent_map(codes, labels, view=MAP_VIEW, height=460, marker_size=4, title=f"Latent map, epoch {epoch}",
+                         subtitle=f"{len(codes):,} test {spec.items}' codes, coloured by class", **names),
+              key=f"{key}-map", config={"displayModeBar": False})
     with grid_col:
-        st.plotly_chart(manifold_image_figure(tile_images(tiles, grid), extent,
-                                              title=f"Manifold, epoch {epoch}"),
-                        key=f"{key}-manifold", config={"displayModeBar": False})
+        chart(manifold_image_figure(tile_images(tiles, grid), extent, title=f"Manifold, epoch {epoch}"),
+              key=f"{key}-manifold", config={"displayModeBar": False})
 
 
 def loss_chart(s: TrainingStatus, key: str) -> None:

@@ -22,7 +22,6 @@ STATUS_EVERY_S = 0.25  # how often the worker rewrites status.json during an epo
 NICE = 10
 MAP_GRID = 8  # a 2-d model's per-epoch manifold: MAP_GRID x MAP_GRID decoded digits
 MAP_EXTENT = 2.5  # ... over [-MAP_EXTENT, MAP_EXTENT]^2, where a VAE's prior puts nearly all codes
-SAMPLE_NAMES = {"fashion": "fashion_mnist"}  # TrainConfig.dataset -> load_sample name (else the same)
 
 
 class _Reporter:
@@ -89,9 +88,10 @@ def _map_sample(job: Job, cfg, rep: _Reporter) -> np.ndarray | None:
     """For a model with a 2-d code: the shipped test sample it maps each epoch (labels saved); else None."""
     if cfg.kind != "vae" or cfg.latent_dim != 2:
         return None
+    from ae_core.data.catalog import dataset_spec
     from ae_core.data.datasets import DatasetNotFoundError, load_sample, to_float_images
     try:
-        x, y = load_sample(SAMPLE_NAMES.get(cfg.dataset, cfg.dataset))
+        x, y = load_sample(dataset_spec(cfg.dataset).loader_name)
     except (DatasetNotFoundError, ValueError) as e:
         print(f"no latent map: {e}", flush=True)  # the training itself goes on
         return None
