@@ -71,7 +71,7 @@ if [ -z "${AE_LAB_COOKIE_SECRET:-}" ]; then
 fi
 export STREAMLIT_SERVER_COOKIE_SECRET="$AE_LAB_COOKIE_SECRET"
 
-declare -a RPID RPORT BACK  # BACK[i]: 1 while a restarted replica has not answered its health check yet
+declare -a RPID RPORT BACK STARTED DELAY  # BACK[i]: 1 while a restarted replica has not answered its health check yet
 NGINX_PID=""
 STOPPING=0
 
@@ -81,6 +81,7 @@ start_replica() {  # start replica $1 (1-based) on its port; its pid into RPID a
     --server.headless true >>"$RUN_DIR/replica-$i.log" 2>&1 &
   RPID[$i]=$!
   BACK[$i]=0
+  STARTED[$i]=$SECONDS
   echo "${RPID[$i]}" >"$RUN_DIR/replica-$i.pid"
 }
 
@@ -169,8 +170,14 @@ while :; do
       rm -f "$RUN_DIR/replica-$i.pid"
       continue
     fi
-    echo "serve.sh: replica $i (port ${RPORT[$i]}) exited ($rc); starting it again in $RESTART_DELAY s" >&2
-    sleep "$RESTART_DELAY" & wait $! || true
+    # One that keeps dying soon after its start (a broken install, a full disk) is retried ever more slowly.
+    if [ -n "${DELAY[$i]:-}" ] && [ $((SECONDS - STARTED[$i])) -lt 30 ]; then
+      DELAY[$i]=$(awk -v d="${DELAY[$i]}" 'BEGIN { d = (d < 1 ? 1 : d * 2); print (d > 60 ? 60 : d) }')
+    else
+      DELAY[$i]=$RESTART_DELAY
+    fi
+    echo "serve.sh: replica $i (port ${RPORT[$i]}) exited ($rc); starting it again in ${DELAY[$i]} s" >&2
+    sleep "${DELAY[$i]}" & wait $! || true
     start_replica "$i"
     BACK[$i]=1
   done
