@@ -214,3 +214,16 @@ def end_of_journey(page: Page, base_url: str, name: str) -> None:
     assert_no_exception(page)
     shot(page, name)
     assert urllib.request.urlopen(base_url + "/_stcore/health", timeout=5).read() == b"ok"
+
+
+def presenter_turns_training_off(presenter: Page, visitor: Page) -> None:
+    """With AE_LAB_ALLOW=presenter: the visitor is refused with the reason, the presenter may train; the
+    presenter's 'No one' then reaches the visitor's Train page too (on its next load)."""
+    expect(presenter.get_by_role("button", name="Start training")).to_be_visible()
+    expect(visitor.get_by_text("Training is reserved for the presenter in this session.")).to_be_visible()
+    expect(visitor.get_by_role("button", name="Start training")).to_have_count(0)
+    presenter.get_by_test_id("stSidebar").get_by_text("No one").click()
+    wait_idle(presenter)
+    expect(presenter.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
+    visitor.reload()
+    expect(visitor.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()

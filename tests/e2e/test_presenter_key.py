@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import assert_no_exception, start_server, stop_server, wait_idle
+from tests.e2e.conftest import assert_no_exception, presenter_turns_training_off, start_server, stop_server, wait_idle
 
 KEY = "e2e-presenter-key-0123456789"
 
@@ -24,17 +24,9 @@ def test_the_key_leaves_the_url_and_the_choice_reaches_another_visitor(browser: 
     expect(presenter.get_by_text("Presenter controls")).to_be_visible()
     wait_idle(presenter)
     assert "key=" not in presenter.url and KEY not in presenter.content()  # off the address bar, not on the page
-    expect(presenter.get_by_role("button", name="Start training")).to_be_visible()
 
     visitor = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     visitor.goto(f"{presenter_server}/train")
-    expect(visitor.get_by_text("Training is reserved for the presenter in this session.")).to_be_visible()
-    expect(visitor.get_by_role("button", name="Start training")).to_have_count(0)
-
-    presenter.get_by_test_id("stSidebar").get_by_text("No one").click()
-    wait_idle(presenter)
-    expect(presenter.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
-    visitor.reload()
-    expect(visitor.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
+    presenter_turns_training_off(presenter, visitor)
     assert_no_exception(visitor)
     assert_no_exception(presenter)

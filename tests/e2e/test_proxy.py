@@ -19,8 +19,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from deploy.nginx_conf import COOKIE
-from tests.e2e.conftest import (CHROMIUM, REPO, SEVEN, SHOTS, assert_no_exception, draw, open_page, shot, stop_server,
-                               wait_idle)
+from tests.e2e.conftest import (CHROMIUM, REPO, SEVEN, SHOTS, assert_no_exception, draw, open_page,
+                               presenter_turns_training_off, shot, stop_server, wait_idle)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 RESTART_DELAY_S = 10  # long enough to see the killed replica's tabs served by the other one
@@ -177,14 +177,7 @@ def test_the_presenter_setting_refuses_a_training_from_a_second_session_on_anoth
     ctx_p, presenter = open_tab(browser, deployment, "r1", f"/train?key={PRESENTER_KEY}", "Presenter controls")
     ctx_v, visitor = open_tab(browser, deployment, "r2", "/train", "Train your own autoencoder")
     assert (replica_of(ctx_p), replica_of(ctx_v)) == ("r1", "r2")
-    expect(presenter.get_by_role("button", name="Start training")).to_be_visible()
-    expect(visitor.get_by_text("Training is reserved for the presenter in this session.")).to_be_visible()
-    expect(visitor.get_by_role("button", name="Start training")).to_have_count(0)
-    presenter.get_by_test_id("stSidebar").get_by_text("No one").click()
-    wait_idle(presenter)
-    expect(presenter.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
-    visitor.reload()
-    expect(visitor.get_by_text("Training is turned off for everyone in this session.")).to_be_visible()
+    presenter_turns_training_off(presenter, visitor)  # the choice made on r1 holds on r2 (one AE_LAB_HOME)
     assert replica_of(ctx_v) == "r2"
     presenter.get_by_test_id("stSidebar").get_by_text("Presenter only", exact=True).click()  # as the deployment started
     wait_idle(presenter)
