@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from ae_core.data.catalog import dataset_spec
 from ae_core.figures.images import interpolation_strip, tile_images, upscale
@@ -180,22 +181,24 @@ def live_progress(job_id: str, epochs_shown: int) -> None:
         st.caption("Stopping after the current batch...")
 
 
-def live_monitor(job_id: str, s: TrainingStatus) -> None:
-    """The running job: progress (polled), loss chart and the latest reconstructions (per epoch)."""
+def live_monitor(job_id: str, s: TrainingStatus, stage: DeltaGenerator | None = None) -> None:
+    """The running job: progress (polled), loss chart and the latest reconstructions (per epoch); a 2-d
+    model's latent map and manifold in `stage` (a full-width slot above the columns), else here."""
     if s.owner != owner_id():
         st.info(f"Watching a training started by another session at {hhmm(s.started)}. "
                 "Only one training runs at a time; you can start yours when it ends.")
     st.markdown(f"#### {s.label or 'Training'}")
     live_progress(job_id, len(s.snapshots))
     latest = s.snapshots[-1] if s.snapshots else 0
-    if s.latent_map:
-        latent_panel(job_id, s, latest, "train-live")
     loss_chart(s, "train-live-chart")
     show_reconstructions(job_id, latest)
+    if s.latent_map:
+        with stage or st.container():
+            latent_panel(job_id, s, latest, "train-live")
 
 
-def finished_view(job_id: str, s: TrainingStatus) -> None:
-    """The result of a finished, stopped or failed job."""
+def finished_view(job_id: str, s: TrainingStatus, stage: DeltaGenerator | None = None) -> None:
+    """The result of a finished, stopped or failed job; a 2-d model's epoch viewer in `stage` (full width)."""
     mse = f" Validation MSE {s.test_metrics['mse']:.4f}." if "mse" in s.test_metrics else ""
     if s.state == State.FAILED and training_manager().resumable(job_id, s):
         pass  # the offer to resume it, above, says what happened
@@ -209,15 +212,17 @@ def finished_view(job_id: str, s: TrainingStatus) -> None:
         else:
             st.success(f"{ready_text(s)}{mse}")
         attach_result(job_id, s)
+    apart = bool(s.latent_map) and stage is not None  # the map and its epoch slider get the full width
+    if apart or not s.snapshots:
+        loss_chart(s, "train-done-chart")
     if s.snapshots:
         replaying = (st.session_state.get(REPLAY) or {}).get("job") == job_id
-        st.fragment(epoch_view, run_every=REPLAY_S if replaying else None)(job_id, s, replaying)
-    else:
-        loss_chart(s, "train-done-chart")
+        with stage if apart else st.container():
+            st.fragment(epoch_view, run_every=REPLAY_S if replaying else None)(job_id, s, replaying, not apart)
 
 
-def epoch_view(job_id: str, s: TrainingStatus, ticking: bool) -> None:
-    """The loss chart, and the map and reconstructions after the epoch a slider picks; Replay steps through them.
+def epoch_view(job_id: str, s: TrainingStatus, ticking: bool, with_loss: bool = True) -> None:
+    """The map and reconstructions after the epoch a slider picks (and the loss chart); Replay steps through them.
 
     A fragment: moving the slider redraws this part only. While replaying it reruns every REPLAY_S seconds
     (`ticking`), showing the next epoch each time, and ends with one app rerun that turns the timer off.
@@ -245,7 +250,8 @@ def epoch_view(job_id: str, s: TrainingStatus, ticking: bool) -> None:
             st.rerun(scope="app")  # again with the timer on
     if s.latent_map:
         latent_panel(job_id, s, epoch, "train-done")
-    loss_chart(s, "train-done-chart")
+    if with_loss:
+        loss_chart(s, "train-done-chart")
     show_reconstructions(job_id, epoch)
 
 
@@ -302,8 +308,9 @@ def attach_result(job_id: str, s: TrainingStatus) -> None:
                        mime="application/octet-stream", key=f"train-dl-job-{job_id}")
 
 
-def monitor(job_id: str | None, data: DataInfo) -> None:
-    """The right-hand side: a hint, the running job or the last result."""
+def monitor(job_id: str | None, data: DataInfo, stage: DeltaGenerator | None = None) -> None:
+    """The right-hand side: a hint, the running job or the last result; `stage`: a full-width slot above
+    the page's columns for a 2-d model's latent map."""
     if job_id is None:
         st.subheader("Training")
         st.info("Press **Start training**. A progress bar, the loss per epoch and the model's reconstructions "
@@ -312,9 +319,9 @@ def monitor(job_id: str | None, data: DataInfo) -> None:
         return
     status = training_manager().status(job_id)
     if status.active:
-        live_monitor(job_id, status)
+        live_monitor(job_id, status, stage)
     else:
-        finished_view(job_id, status)
+        finished_view(job_id, status, stage)
     note = data_note(status)
     if note and data.source != "sample":
         st.caption(note)

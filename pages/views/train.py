@@ -20,6 +20,7 @@ st.caption("Pick a model and its settings, press Start, and watch it learn: the 
 dataset = current_dataset()
 data = describe_data("auto", dataset)
 job_id = current_job_id()
+stage = st.container()  # full width, above the settings: a 2-d VAE's latent map as it forms (for the audience)
 settings, right = st.columns([2, 3] if not presenter_mode() else [1, 2], gap="large")
 with settings:
     st.subheader("Settings")
@@ -28,7 +29,7 @@ with settings:
     start_button(None if cfg is None else replace(cfg, dataset=dataset), data)
 with right:
     interrupted_offer()
-    monitor(st.session_state.get("train-job", job_id), data)
+    monitor(st.session_state.get("train-job", job_id), data, stage)
 
 st.divider()
 saved_col, upload_col = st.columns([3, 2], gap="large")
