@@ -22,6 +22,9 @@ queue_a() {
 queue_b() {
   python -m ae_core train --model vae --latent-dim 16 --epochs 15 --lr-schedule cosine --out $M/vae16.keras --replace-shipped
   python -m ae_core train --model vae --latent-dim 2 --epochs 14 --lr-schedule cosine --out $M/vae2.keras --replace-shipped
+  # the beta series of the Latent page: vae2's command but for --beta (vae2 is its beta = 1 member)
+  python -m ae_core train --model vae --latent-dim 2 --beta 0.25 --epochs 14 --lr-schedule cosine --out $M/beta/vae2_beta0_25.keras --replace-shipped
+  python -m ae_core train --model vae --latent-dim 2 --beta 4 --epochs 14 --lr-schedule cosine --out $M/beta/vae2_beta4.keras --replace-shipped
 }
 queue_c() {
   python -m ae_core train --model compression --hidden 256 128 --sizes 2 4 8 16 32 64 --epochs 10 --lr-schedule cosine --out $M/compression --replace-shipped

@@ -10,5 +10,9 @@ SHIPPED_MODELS = {
     "vae16": "VAE, 16-d code",
 }
 
+#: The beta-VAE series (issue 12): MNIST 2-d VAEs trained by one command that differs only in --beta, as
+#: {beta: file under the shipped folder, without .keras}. Beta 1 is the shipped vae2 (beta's default there).
+BETA_SERIES = {0.25: "beta/vae2_beta0_25", 1.0: "vae2", 4.0: "beta/vae2_beta4"}
+
 #: Families a user can build and train; "denoising" is the conv AE trained on noisy inputs.
 MODEL_KINDS = ("dense", "conv", "denoising", "vae")

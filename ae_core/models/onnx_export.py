@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ae_core.shapes import IMAGE_SHAPE
+from ae_core.models.catalog import BETA_SERIES
 from ae_core.models.sidecars import read_sidecar, sidecar_path
 from ae_core.paths import SHIPPED_MODELS_DIR
 
@@ -62,9 +63,11 @@ def _family_paths(folder: Path) -> list[Path]:
 
 
 def shipped_model_paths() -> list[Path]:
-    """The shipped `.keras` files: MNIST's 21, then those of Fashion-MNIST's 21 that are shipped (fashion/)."""
+    """The shipped `.keras` files: MNIST's 21 and its two beta-VAEs, then those of Fashion-MNIST's 21 that are
+    shipped (fashion/)."""
+    beta = [SHIPPED_MODELS_DIR / f"{name}.keras" for name in BETA_SERIES.values() if name not in SHIPPED_NAMES]
     fashion = [p for p in _family_paths(SHIPPED_MODELS_DIR / "fashion") if p.is_file()]
-    return _family_paths(SHIPPED_MODELS_DIR) + fashion
+    return _family_paths(SHIPPED_MODELS_DIR) + beta + fashion
 
 
 def expected_roles(info: dict) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from ae_core.data.catalog import dataset_spec
-from ae_core.models.catalog import SHIPPED_MODELS
+from ae_core.models.catalog import BETA_SERIES, SHIPPED_MODELS
 from ae_core.models.errors import ModelFileError
 from ae_core.paths import SHIPPED_MODELS_DIR
 from ae_core.serving.classifier import PerClassClassifier
@@ -38,6 +38,7 @@ class ModelRegistry:
         self.perclass: PerClassClassifier | None = None
         self.compression: dict[int, ServedModel] = {}
         self.unshipped: list[str] = []  # core models this dataset does not ship (yet): no file, not an error
+        self.beta_series: dict[float, ServedModel] = {}
         self.timings: dict[str, float] = {}
         self._thread: threading.Thread | None = None
         self._t0 = time.perf_counter()
@@ -57,6 +58,8 @@ class ModelRegistry:
                 if not (self.folder / f"{name}.keras").exists():
                     self.unshipped.append(name)
                     self.errors[name] = f"not shipped for {dataset_spec(self.dataset).short} yet"
+            if self.dataset == "mnist":  # with the core models: the Latent page switches instantly from its first run
+                self.beta_series = open_beta_series(self.folder, self.models, self.errors)
         except Exception as e:  # noqa: BLE001 - never let the loader thread die silently
             self.errors["*"] = f"{type(e).__name__}: {e}"
         finally:
@@ -99,9 +102,29 @@ class ModelRegistry:
     def runner(self, name: str) -> ServedModel:
         """One shipped model, once the core models are ready; KeyError saying why if it is unavailable."""
         self.wait()
-        if name not in self.models:
-            raise KeyError(self.errors.get(name, f"model {name!r} is not available"))
-        return self.models[name]
+        if name in self.models:
+            return self.models[name]
+        for model in self.beta_series.values():
+            if model.name == name:
+                return model
+        raise KeyError(self.errors.get(name, f"model {name!r} is not available"))
+
+
+def open_beta_series(folder: Path, opened: dict[str, ServedModel], errors: dict[str, str]) -> dict[float, ServedModel]:
+    """{beta: model} of the beta-VAE series, reusing models already `opened`; a missing one goes to `errors`.
+
+    Only a complete series is returned: a switch with a value missing would not show the trade-off.
+    """
+    out = {}
+    for beta, name in BETA_SERIES.items():
+        if name in opened:
+            out[beta] = opened[name]
+            continue
+        try:
+            out[beta] = open_model(folder / f"{name}.keras", roles=("encoder", "decoder"))
+        except ModelFileError as e:
+            errors[Path(name).name] = str(e)
+    return out if len(out) == len(BETA_SERIES) else {}
 
 
 def open_compression_series(folder: Path) -> dict[int, ServedModel]:

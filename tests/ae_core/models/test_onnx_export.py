@@ -194,7 +194,7 @@ def test_shipped_model_paths():
     paths = shipped_model_paths()
     mnist = [p for p in paths if "fashion" not in p.relative_to(SHIPPED_MODELS_DIR).parts]
     fashion = [p for p in paths if p not in mnist]
-    assert len(mnist) == 21 and len(set(paths)) == len(paths) and all(p.is_file() for p in paths)
+    assert len(mnist) == 23 and len(set(paths)) == len(paths) and all(p.is_file() for p in paths)
     assert len(fashion) <= 21 and all(p.relative_to(SHIPPED_MODELS_DIR).parts[0] == "fashion" for p in fashion)
 
 

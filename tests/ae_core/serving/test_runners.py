@@ -125,3 +125,16 @@ def test_a_sidecar_cannot_point_outside_the_models_folder(tmp_path):
     (tmp_path / "dense.json").write_text(json.dumps(info))
     with pytest.raises(ModelFileError, match="passwd is missing"):
         open_model(path)
+
+
+def test_the_beta_series_opens_whole_or_not_at_all(tmp_path):
+    from ae_core.models.catalog import BETA_SERIES
+    from ae_core.serving.registry import open_beta_series
+    vae2 = open_model(SHIPPED_MODELS_DIR / "vae2.keras")
+    errors: dict[str, str] = {}
+    series = open_beta_series(SHIPPED_MODELS_DIR, {"vae2": vae2}, errors)
+    assert list(series) == list(BETA_SERIES) and series[1.0] is vae2 and not errors  # vae2 is reused
+    assert all(m.is_vae and m.latent_dim == 2 and m.can("decoder") for m in series.values())
+    errors = {}
+    assert open_beta_series(tmp_path, {"vae2": vae2}, errors) == {}  # a series with a gap is not offered
+    assert set(errors) == {"vae2_beta0_25", "vae2_beta4"} and all("sidecar" in e or "ONNX" in e for e in errors.values())
