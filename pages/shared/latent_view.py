@@ -9,6 +9,7 @@ from ae_core.analysis.latent import clicked_code, clip_code
 MAP_GEN = "latent-map-gen"  # the map's key is latent-map-<gen>; a new gen after each click gives a fresh chart
 Z_KEYS = ("latent-z1", "latent-z2")  # the decoder sliders
 ROW_KEY = "latent-row"  # row of the clicked test digit (None: the sliders or a point on the plane)
+SHOWN_KEY = "latent-shown-model"  # the model whose plane the sliders were last set on
 GRID_STEP = 0.16  # spacing of the clickable plane's faint points
 MAX_GRID = 61  # points per side of the clickable plane, at most (keeps the chart light)
 
@@ -82,3 +83,19 @@ def apply_pin(z: np.ndarray, codes: np.ndarray, z_lim: float) -> None:
         set_z(np.asarray(codes[hits[0]], dtype=np.float64), int(hits[0]), z_lim)
     else:
         set_z(z, None, z_lim)
+
+
+def follow_model(name: str, codes: np.ndarray, z_lim: float) -> None:
+    """After a switch to another model: a clicked test digit's code moves to its code there; the sliders stay inside.
+
+    Call after `apply_map_click` and before the sliders are drawn (a slider's value must lie in its range).
+    """
+    before = st.session_state.get(SHOWN_KEY)
+    st.session_state[SHOWN_KEY] = name
+    if before is None or before == name:
+        return
+    row = st.session_state.get(ROW_KEY)
+    if row is not None and 0 <= row < len(codes):
+        set_z(np.asarray(codes[row], dtype=np.float64), row, z_lim)
+    else:
+        set_z(current_z(), None, z_lim)

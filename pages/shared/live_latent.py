@@ -6,7 +6,7 @@ runtime works, and the server's Plotly map and frame slider otherwise.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import streamlit as st
@@ -60,7 +60,8 @@ def pinned_code(key: str) -> np.ndarray | None:
 
 
 def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.ndarray, lim: float, *,
-                    pad: str | None = None, pinned: Sequence[float] | np.ndarray | None = None,
+                    others: Mapping[str, ServedModel] | None = None, pad: str | None = None,
+                    pinned: Sequence[float] | np.ndarray | None = None,
                     star: Sequence[float] | np.ndarray | None = None, path: np.ndarray | None = None,
                     frame: int | None = None, on_pin: Callable[[np.ndarray], None] | None = None,
                     px: int = 560, decoded_px: int = 168, dot_radius: float = 2.2,
@@ -70,10 +71,11 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
 
     Until the browser has reported its runtime the component only asks it (and draws nothing), so the page keeps
     the server's map meanwhile; `on_pin(z)` runs in the pin's callback, before the rerun draws the sliders.
+    `others` are models the page may switch the map to: the browser opens them up front, so a switch is instant.
     """
     known = browser_runtime().ok
-    data: dict = {"manifest": browser_manifest({model.name: model}), "model": model.name, "known": known,
-                  "probe": known is not True}
+    data: dict = {"manifest": browser_manifest({**(others or {}), model.name: model}), "model": model.name,
+                  "known": known, "probe": known is not True}
     if known is True:
         codes = np.asarray(codes, dtype=np.float64).round(3)
         data.update({

@@ -6,6 +6,7 @@ from ae_core.analysis.latent import interpolate, plane_extent, sample_prior
 from ae_core.figures.images import interpolation_strip, upscale
 from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.serving.runners import ServedModel
+from pages.shared.beta_view import beta_models, beta_strip
 from pages.shared.cached_results import latent_codes, manifold_canvas
 from pages.shared.digit_sources import endpoint_picker
 from pages.shared.latent_view import (
@@ -14,6 +15,7 @@ from pages.shared.latent_view import (
     apply_map_click,
     apply_pin,
     current_z,
+    follow_model,
     map_key,
     plane_limits,
     set_z,
@@ -24,7 +26,7 @@ from pages.shared.live_views import browser_runtime
 from pages.shared.resources import core_models, dataset_info, named_classes, samples
 from pages.shared.widgets import chart, current_digit, digit_picker, image_row, presenter_mode, show_image
 
-MODEL = "vae2"
+DEFAULT_MODEL = "vae2"
 LIVE_MAP = "latent-live-map"  # the browser's map (the server's map keeps its own latent-map-<gen> keys)
 PAD = "latent-canvas"  # the pad of "Your digit on the map" (digit_picker("latent"))
 TABS = ["Manifold grid", "Interpolation", "Sample from the prior", "Your digit on the map"]
@@ -58,7 +60,7 @@ def decoder_panel(runner: ServedModel, z_lim: float, big: int) -> np.ndarray:
     return z
 
 
-def manifold_tab(extent: float) -> None:
+def manifold_tab(model: str, extent: float) -> None:
     """The decoder run on an n x n grid of codes covering the plane."""
     grid_col, text_col = st.columns([3, 2], gap="large")
     with text_col:
@@ -69,7 +71,7 @@ def manifold_tab(extent: float) -> None:
                    "dots live there, and the in-between regions blend two digits.")
     with grid_col:
         with st.spinner("Decoding the grid..."):
-            canvas = manifold_canvas(MODEL, n, extent, reg.dataset)
+            canvas = manifold_canvas(model, n, extent, reg.dataset)
         chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
               key="latent-manifold", config={"displaylogo": False})
 
@@ -145,7 +147,7 @@ def tabs_below(runner: ServedModel, extent: float, z_lim: float, big: int
     path = path_frame = pad = None
     with manifold:
         if manifold.open:
-            manifold_tab(extent)
+            manifold_tab(runner.name, extent)
     with interpolation:
         if interpolation.open:
             path, path_frame = interpolation_tab(runner, big)
@@ -166,17 +168,19 @@ st.caption("The 2-d VAE squeezes every 28x28 digit into just two numbers, z1 and
            "Click a dot, or any empty spot, to see what the decoder draws from that point.")
 
 reg = core_models()
-if MODEL not in reg.models:
+MODEL = beta_strip(reg.beta_series, DEFAULT_MODEL)  # the switch's model (vae2 without the whole series)
+try:
+    runner = reg.runner(MODEL)
+except KeyError:
     why = reg.errors.get(MODEL) or ("the models are still loading" if not reg.ready else "not loaded")
     st.warning(f"The 2-d VAE (`{MODEL}.keras`) is not available, and every view on this page needs it. ({why})")
     st.stop()
-
-runner = reg.runner(MODEL)
 with st.spinner("Encoding the test digits (first visit only)..."):
     codes = latent_codes(MODEL, reg.dataset)
 extent = plane_extent(codes)  # the manifold grid covers [-extent, extent]^2
 z_lim, grid_n = plane_limits(codes, extent)
 apply_map_click(codes, z_lim)  # before the sliders are drawn, so clicks and sliders always agree
+follow_model(MODEL, codes, z_lim)  # a switched beta: the clicked digit's new code, the sliders inside the plane
 big = 252 if presenter_mode() else 196
 
 # The browser's map once its runtime is known to work; until then (and wherever it does not) the server's map,
@@ -204,10 +208,10 @@ names = named_classes()
 user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
 with map_slot:
-    live_latent_map(LIVE_MAP, runner, codes, samples()[1], z_lim, pad=pad, pinned=z, star=user_z, path=path,
-                    frame=path_frame, on_pin=lambda pin: apply_pin(pin, codes, z_lim),
-                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150,
-                    **names)
+    live_latent_map(LIVE_MAP, runner, codes, samples()[1], z_lim, others=beta_models(reg.beta_series),
+                    pad=pad, pinned=z, star=user_z, path=path, frame=path_frame,
+                    on_pin=lambda pin: apply_pin(pin, codes, z_lim),
+                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150, **names)
 if not live:
     fig = latent_map(codes, samples()[1], current=z, user=user_z, path=path, path_frame=path_frame,
                      **({"class_names": names["class_names"], "legend_title": "class"} if names else {}),

@@ -58,7 +58,10 @@ def _z(text: str) -> tuple[float, float]:
 
 
 def _decoded_url(at: AppTest) -> str:
-    return figures(at)[0]  # the first image on the page is the decoder output
+    """The decoder output: the first image of the figure row captioned "decoded" (the beta strip comes before it)."""
+    rows = [el.proto.body for el in at.get("html") if '<figcaption class="ae-caption">decoded</figcaption>' in el.proto.body]
+    assert len(rows) == 1, len(rows)
+    return re.findall(r'<img src="(data:image/png;base64,[^"]+)"', rows[0])[0]
 
 
 def _decode(obj):
@@ -250,3 +253,59 @@ def test_your_digit_is_a_star_on_the_map(vae):
     assert np.allclose((star["x"][0], star["y"][0]), z, atol=0.006)
     at.button(key="latent-goto-star").click().run()
     assert _z(_decoding(at)) == z
+
+
+def _beta_rows(at: AppTest) -> dict[str, list[str]]:
+    """The beta strip's figures table: {beta: its cells}; the shown beta's cells are bold."""
+    table = [m.value for m in at.markdown if m.value.startswith("| β |")]
+    assert len(table) == 1, [m.value[:40] for m in at.markdown]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table[0].splitlines()[2:]]
+    return {r[0].strip("*"): r for r in rows}
+
+
+def _shown_beta(at: AppTest) -> str:
+    bold = [b for b, cells in _beta_rows(at).items() if all(c.startswith("**") for c in cells)]
+    assert len(bold) == 1, _beta_rows(at)
+    return bold[0]
+
+
+def _strip_captions(at: AppTest) -> list[str]:
+    return re.findall(r"β = [\d.]+(?: · map</b>)?<br>rec [\d.]+<br>KL [\d.]+", _html(at))
+
+
+def test_beta_switch_changes_the_shown_model_and_its_loss_terms(vae):
+    at = vae
+    from pages.shared.resources import registry
+    series = registry().beta_series
+    if not series:
+        pytest.skip(f"the beta series is not complete: {registry().errors}")
+    _tab(at, "Manifold grid")
+    assert at.button_group(key="latent-beta").value == 1.0 and _shown_beta(at) == "1"
+    assert ["map" in c for c in _strip_captions(at)] == [False, True, False]  # 0.25, 1 (on the map), 4
+    # every row has the two test-set loss terms and the kNN accuracy
+    for cells in _beta_rows(at).values():
+        assert re.fullmatch(r"\**\d+\.\d\**", cells[1]) and re.fullmatch(r"\**\d+\.\d\d\**", cells[2])
+        assert re.fullmatch(r"\**\d+\.\d%\**", cells[3])
+    url1, manifold1, codes1 = _decoded_url(at), _manifold_side_uri(at), _chart(at, _map_key(at))["data"]
+    _click(at, x=0.5, y=0.5, customdata=5, curve_number=2, point_index=0)  # test digit #5 stays chosen across
+    at.button_group(key="latent-beta").set_value(4.0).run()
+    assert not at.exception, at.exception
+    assert _shown_beta(at) == "4" and ["map" in c for c in _strip_captions(at)] == [False, False, True]
+    assert _manifold_side_uri(at) != manifold1  # another decoder drew the grid
+    digits = {t["name"]: t for t in _chart(at, _map_key(at))["data"] if t.get("name") in list("0123456789")}
+    assert digits["0"]["x"] != [t for t in codes1 if t.get("name") == "0"][0]["x"]  # another encoder placed them
+    assert at.session_state["latent-row"] == 5
+    z4 = series[4.0].encode(_test_digit(5))[0]
+    assert np.allclose(_z(_decoding(at)), z4, atol=0.006)  # the clicked digit's code under beta 4
+    assert "test digit #5" in _decoding(at) and _decoded_url(at) != url1
+    at.button_group(key="latent-beta").set_value(1.0).run()
+    assert _shown_beta(at) == "1"
+
+
+def _test_digit(row: int) -> np.ndarray:
+    from pages.shared.resources import samples
+    return samples("mnist")[0][row]
+
+
+def _manifold_side_uri(at: AppTest) -> str:
+    return _chart(at, "latent-manifold")["layout"]["images"][0]["source"]

@@ -203,3 +203,23 @@ def test_the_server_map_at_1024x768(app_page: Page):
     assert title["y"] + title["height"] <= plot["y"]
     page.screenshot(path=".e2e-shots/latent-server-1024.png", full_page=True)
     assert_no_exception(page)
+
+
+def test_the_beta_switch_puts_that_model_on_the_live_map(app_page: Page, vae2):
+    """Switching beta redraws the live map with that VAE's codes and decoder (opened up front in the browser)."""
+    from ae_core.models.catalog import BETA_SERIES
+    from ae_core.serving.runners import open_model
+    beta4 = open_model(SHIPPED_MODELS_DIR / f"{BETA_SERIES[4.0]}.keras", roles=("encoder", "decoder"))
+    page, sent = app_page, []
+    _open(page, sent)
+    _matches_python(page, vae2)
+    before, frames = _decoded_png(page), _live(page)["frames"]
+    page.get_by_test_id("stButtonGroup").get_by_text("β = 4", exact=True).click()
+    wait_idle(page)
+    _wait_frames(page, frames)
+    page.wait_for_timeout(150)  # the last queued frame
+    _matches_python(page, beta4)
+    assert _decoded_png(page) != before
+    expect(page.get_by_text("5-NN accuracy").first).to_be_visible()
+    page.screenshot(path=".e2e-shots/live-latent-beta4.png", full_page=True)
+    assert_no_exception(page)

@@ -201,9 +201,12 @@ export default function (component) {
     parentElement.append(root);
   }
   root.data = data;
-  if (!root.rt) {
+  root.opened = root.opened || new Set();
+  const unopened = Object.keys(data.manifest.models).filter((name) => !root.opened.has(name));
+  if (!root.rt || unopened.length) {  // every model the page may switch the map to is opened up front: a switch is instant
+    unopened.forEach((name) => root.opened.add(name));
     root.rt = runtime(data.manifest).then((rt) => {
-      if (rt.ok) for (const role of ["encoder", "decoder"]) rt.load(data.model, role);
+      if (rt.ok) for (const name of unopened) for (const role of ["encoder", "decoder"]) rt.load(name, role);
       return rt;
     });
   }
@@ -214,7 +217,7 @@ export default function (component) {
     root.viewKey = null;
     return;
   }
-  const viewKey = JSON.stringify([data.px, mapSide(root, data), data.lim, data.codes.x.length, data.codes.x.slice(0, 5), data.title]);
+  const viewKey = JSON.stringify([data.model, data.px, mapSide(root, data), data.lim, data.codes.x.length, data.codes.x.slice(0, 5), data.title]);
   if (root.viewKey !== viewKey) {
     root.viewKey = viewKey;
     root.view = build(root, data);
