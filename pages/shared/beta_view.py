@@ -29,6 +29,11 @@ def beta_label(beta: float) -> str:
     return f"β = {beta:g}"
 
 
+def title_suffix(series: Mapping[float, ServedModel], name: str) -> str:
+    """What a map's title adds for a model of the series (", β = 4"), so a screenshot says which; else ""."""
+    return next((f", {beta_label(b)}" for b, m in series.items() if m.name == name), "")
+
+
 def beta_switch(series: Mapping[float, ServedModel]) -> float:
     """The segmented control choosing whose code plane the page shows; returns the chosen beta."""
     betas = list(series)

@@ -38,7 +38,7 @@ _live_latent = st.components.v2.component("ae_lab.live_latent", js=component_scr
 _live_interpolate = st.components.v2.component("ae_lab.live_interpolate", js=component_script("live-interpolate.js"),
                                                css=LATENT_CSS)
 
-MAP_TITLE = "Latent space: hover to decode, click to pin"
+MAP_TITLE = "Latent space{}: hover to decode, click to pin"  # {}: what the page adds, e.g. ", β = 4"
 
 
 def _pair(value: object) -> np.ndarray | None:
@@ -66,7 +66,7 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
                     frame: int | None = None, on_pin: Callable[[np.ndarray], None] | None = None,
                     px: int = 560, decoded_px: int = 168, dot_radius: float = 2.2,
                     step: float = 0.1, class_names: Sequence[str] | None = None,
-                    item: str | None = None) -> tuple[np.ndarray | None, BrowserRuntime]:
+                    item: str | None = None, title_suffix: str = "") -> tuple[np.ndarray | None, BrowserRuntime]:
     """The map drawn and decoded in the browser; returns (the last pinned code or None, the browser's runtime).
 
     Until the browser has reported its runtime the component only asks it (and draws nothing), so the page keeps
@@ -85,7 +85,7 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
             "path": None if path is None else np.asarray(path, dtype=np.float64).round(3).tolist(),
             "frame_z": None if path is None or frame is None else _point(np.asarray(path)[int(frame)]),
             "pad": pad, "px": int(px), "decoded_px": int(decoded_px), "dot_radius": float(dot_radius),
-            "step": float(step), "title": MAP_TITLE,
+            "step": float(step), "title": MAP_TITLE.format(title_suffix),
         })
         if class_names is not None:  # named classes (clothing): the legend and the map's text use the names
             data.update({"class_names": list(class_names), "legend_title": "class", "item": item})

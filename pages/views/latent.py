@@ -6,7 +6,7 @@ from ae_core.analysis.latent import interpolate, plane_extent, sample_prior
 from ae_core.figures.images import interpolation_strip, upscale
 from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.serving.runners import ServedModel
-from pages.shared.beta_view import beta_models, beta_strip
+from pages.shared.beta_view import beta_models, beta_strip, title_suffix
 from pages.shared.cached_results import latent_codes, manifold_canvas
 from pages.shared.digit_sources import endpoint_picker
 from pages.shared.latent_view import (
@@ -204,6 +204,7 @@ with out_col:
 path, path_frame, pad = tabs_below(runner, extent, z_lim, big)
 
 # The map, drawn last so it shows this run's star, interpolation path and decoder position.
+shown = title_suffix(reg.beta_series, MODEL)  # the map's title names the beta it shows
 names = named_classes()
 user = current_digit()
 user_z = runner.encode(user)[0] if user is not None else None
@@ -211,9 +212,11 @@ with map_slot:
     live_latent_map(LIVE_MAP, runner, codes, samples()[1], z_lim, others=beta_models(reg.beta_series),
                     pad=pad, pinned=z, star=user_z, path=path, frame=path_frame,
                     on_pin=lambda pin: apply_pin(pin, codes, z_lim),
-                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150, **names)
+                    px=620 if presenter_mode() else 540, decoded_px=180 if presenter_mode() else 150,
+                    title_suffix=shown, **names)
 if not live:
     fig = latent_map(codes, samples()[1], current=z, user=user_z, path=path, path_frame=path_frame,
+                     title="Latent space" + shown,
                      **({"class_names": names["class_names"], "legend_title": "class"} if names else {}),
                      grid=grid_n, extent=z_lim, render_mode="svg" if svg else "webgl",
                      marker_size=7 if presenter_mode() else 5, view=z_lim + 0.25)

@@ -291,6 +291,7 @@ def test_beta_switch_changes_the_shown_model_and_its_loss_terms(vae):
     at.button_group(key="latent-beta").set_value(4.0).run()
     assert not at.exception, at.exception
     assert _shown_beta(at) == "4" and ["map" in c for c in _strip_captions(at)] == [False, False, True]
+    assert "Latent space, β = 4" in str(_chart(at, _map_key(at))["layout"]["title"])  # the map says which beta
     assert _manifold_side_uri(at) != manifold1  # another decoder drew the grid
     digits = {t["name"]: t for t in _chart(at, _map_key(at))["data"] if t.get("name") in list("0123456789")}
     assert digits["0"]["x"] != [t for t in codes1 if t.get("name") == "0"][0]["x"]  # another encoder placed them
