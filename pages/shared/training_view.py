@@ -192,7 +192,7 @@ def live_monitor(job_id: str, s: TrainingStatus, stage: DeltaGenerator | None = 
     latest = s.snapshots[-1] if s.snapshots else 0
     loss_chart(s, "train-live-chart")
     show_reconstructions(job_id, latest)
-    if s.latent_map:
+    if s.latent_map or (s.kind == "vae" and s.config.get("latent_dim") == 2):  # say it's coming while loading
         with stage or st.container():
             latent_panel(job_id, s, latest, "train-live")
 
