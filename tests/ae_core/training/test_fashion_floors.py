@@ -50,7 +50,7 @@ def test_fashion_compression_models_beat_pca(full_fashion):
     for k, lm in models.items():
         ae = float(per_image_mse(lm.reconstruct(xte), xte).mean())
         assert ae < FASHION_PCA_MSE[k], f"code {k}: autoencoder {ae:.4f} not below PCA {FASHION_PCA_MSE[k]}"
-        assert lm.info["pca_mse"] == pytest.approx(FASHION_PCA_MSE[k], abs=6e-5)  # the figures, measured
+        assert lm.info["pca_mse"] == pytest.approx(FASHION_PCA_MSE[k], abs=1e-4)  # the issue's, to 4 decimals
 
 
 def test_fashion_perclass_models_beat_pca_on_their_class(full_fashion):
