@@ -2,8 +2,8 @@
 # The exact commands that made every model in assets/models (run from the repo root, venv active).
 # Usage: AE_LAB_MNIST=../shared/data/mnist.npz bash scripts/train_shipped.sh [a|b|c|fashion|all]
 # The Fashion-MNIST models (assets/models/fashion) read /usr/share/datasets/fashion-mnist (Debian's
-# dataset-fashion-mnist) or $AE_LAB_FASHION_MNIST; they are listed cheapest first (the VAEs before the conv
-# models: the 2-d VAE is the Latent page's).
+# dataset-fashion-mnist) or $AE_LAB_FASHION_MNIST; they are listed in the order they were run: the
+# models every Fashion page needs first (dense, the 2-d VAE, per-class, compression), then the costlier ones.
 # Queues can run side by side (TF_NUM_INTRAOP_THREADS=1 each) on a 2-core machine.
 # Each model's sidecar (assets/models/*.json) records the command that made it, and for a continued
 # training (--init-from) the command and history of the run it continued.
@@ -35,11 +35,11 @@ F=$M/fashion
 RUN=${RUN:-}
 queue_fashion() {
   $RUN python -m ae_core train --dataset fashion --model dense --code-size 16 --hidden 256 128 --epochs 30 --lr-schedule cosine --out $F/dense.keras --replace-shipped
+  $RUN python -m ae_core train --dataset fashion --model vae --latent-dim 2 --epochs 6 --lr-schedule cosine --out $F/vae2.keras --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model perclass --code-size 8 --hidden 128 --epochs 20 --lr-schedule cosine --out $F/perclass --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model compression --hidden 256 128 --sizes 2 4 8 16 32 --epochs 12 --lr-schedule cosine --out $F/compression --replace-shipped
-  $RUN python -m ae_core train --dataset fashion --model compression --hidden 256 128 --sizes 64 --epochs 20 --lr-schedule cosine --out $F/compression --replace-shipped
-  $RUN python -m ae_core train --dataset fashion --model vae --latent-dim 2 --epochs 6 --lr-schedule cosine --out $F/vae2.keras --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model denoising --filters 32 32 8 --noise-factor 0.5 --epochs 4 --lr-schedule cosine --out $F/denoising.keras --replace-shipped
+  $RUN python -m ae_core train --dataset fashion --model compression --hidden 256 128 --sizes 64 --epochs 20 --lr-schedule cosine --out $F/compression --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model vae --latent-dim 16 --epochs 6 --lr-schedule cosine --out $F/vae16.keras --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model conv --filters 32 32 8 --epochs 5 --lr-schedule cosine --out $F/conv.keras --replace-shipped
 }
