@@ -217,14 +217,17 @@ def main() -> None:
             clear.click()
             wait_idle(page)
 
+            parts: list[list[list[float]]] = []
+
             def phase(detach: bool) -> tuple[list[dict], list[float], list[float], list[float]]:
-                page.evaluate("() => { for (const k of ['computeMs', 'latencyMs', 'workMs']) window.__aeLabStats[k].length = 0; }")
+                page.evaluate("() => { for (const k of ['computeMs', 'latencyMs', 'workMs', 'workParts']) window.__aeLabStats[k].length = 0; }")
                 out = []
                 for i in range(args.strokes):
                     out.append(live_stroke(page, box, STROKES[i % len(STROKES)], sent, detach))
                     clear.click()
                     wait_idle(page)
                     page.wait_for_timeout(200)
+                parts.append(page.evaluate("() => window.__aeLabStats.workParts.splice(0)"))
                 return (out, page.evaluate("() => window.__aeLabStats.computeMs.slice()"),
                         [x for r in out for x in r["lat"]], page.evaluate("() => window.__aeLabStats.workMs.slice()"))
 
@@ -237,6 +240,9 @@ def main() -> None:
                 print(f"in-page compute per frame, all five models + error maps ({len(work)} frames; the work itself: "
                       f"preprocessing, the runs inside the worker, painting): median {wmed:.1f} ms ({verdict(wmed, 8)}), "
                       f"p95 {pct(work, 0.95):.1f} ms, max {max(work):.1f} ms")
+                split = [statistics.median(p[i] for p in parts[-1]) for i in range(3)]
+                print(f"    of which (medians): preprocessing {split[0]:.2f} ms, the runs inside the worker {split[1]:.2f} ms, "
+                      f"painting {split[2]:.2f} ms")
                 med = statistics.median(compute)
                 print(f"    request -> reply of the frame's runs (also waiting for the busy worker and page): "
                       f"median {med:.1f} ms ({verdict(med, 8)}), p95 {pct(compute, 0.95):.1f} ms, max {max(compute):.1f} ms")

@@ -12,7 +12,7 @@ function release() {
   if (inFlight === 0) idleWaiters.splice(0).forEach((resolve) => resolve());
 }
 
-const FRAME_MS = 16;
+const HALF_FRAME_MS = 8;  // a job this soon after the last one started belongs to the same frame
 const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
 
 // A function that queues `job` for `work`: a job arriving while one runs replaces any waiting one, so a fast
@@ -29,7 +29,7 @@ export function latestPerFrame(work, onError, { background = false } = {}) {
         const wait = last + BACKGROUND_MS - performance.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         await idle();
-      } else if (performance.now() - last < FRAME_MS) await nextFrame();
+      } else if (performance.now() - last < HALF_FRAME_MS) await nextFrame();
       const next = wanted;
       wanted = null;
       last = performance.now();

@@ -10,6 +10,7 @@ import { PIXELS, mse, paintError, paintGray, pixelCanvas } from "./images.js";
 // frame's work itself (preprocessing, the runs inside the worker, painting); latencyMs: pointer -> repainted
 const stats = (window.__aeLabStats = window.__aeLabStats || { computeMs: [], latencyMs: [], frames: 0 });
 stats.workMs = stats.workMs || [];
+stats.workParts = stats.workParts || [];  // [preprocessing, runs in the worker, painting] per frame
 
 function cell(title, label) {
   const fig = document.createElement("figure");
@@ -145,7 +146,9 @@ export default function (component) {
         codeText = `The 2-d VAE places this digit at z = (${fmt(outs[i].z[0])}, ${fmt(outs[i].z[1])}) on its latent map.`;
     });
     v.code.textContent = codeText;
-    stats.workMs.push(preMs + done.reduce((sum, step) => sum + step.ms, 0) + performance.now() - tPaint);
+    const runsMs = done.reduce((sum, step) => sum + step.ms, 0), paintMs = performance.now() - tPaint;
+    stats.workMs.push(preMs + runsMs + paintMs);
+    stats.workParts.push([preMs, runsMs, paintMs]);
     stats.frames += 1;
     if (job.at) requestAnimationFrame(() => stats.latencyMs.push(performance.now() - job.at));
   }

@@ -69,7 +69,18 @@ async function chain(steps, input, dims) {
 
 const buffers = (outputs) => [...new Set(outputs.map((o) => o.data.buffer))];
 
+// Runs and chains are taken one message at a time: session.run yields between a chain's steps, and another
+// view's run slipping in there would make the frame under the pen wait for it.
+let running = Promise.resolve();
+const inTurn = (task) => (running = running.then(task, task));
+
 self.onmessage = async (e) => {
+  const { op } = e.data;
+  if (op === "run" || op === "chain") await inTurn(() => handle(e));
+  else await handle(e);
+};
+
+async function handle(e) {
   const { id, op } = e.data;
   try {
     if (op === "init") self.postMessage({ id, ok: true, ...(await init(e.data.base)) });
@@ -84,4 +95,4 @@ self.onmessage = async (e) => {
   } catch (err) {
     self.postMessage({ id, ok: false, error: String((err && err.message) || err) });
   }
-};
+}
