@@ -40,7 +40,7 @@ queue_fashion() {
   $RUN python -m ae_core train --dataset fashion --model compression --hidden 256 128 --sizes 2 4 8 16 32 --epochs 12 --lr-schedule cosine --out $F/compression --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model compression --hidden 256 128 --sizes 64 --epochs 20 --lr-schedule cosine --out $F/compression --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model vae --latent-dim 16 --epochs 6 --lr-schedule cosine --out $F/vae16.keras --replace-shipped
-  $RUN python -m ae_core train --dataset fashion --model denoising --filters 32 32 8 --noise-factor 0.5 --epochs 4 --lr-schedule cosine --out $F/denoising.keras --replace-shipped
+  $RUN python -m ae_core train --dataset fashion --model denoising --filters 32 32 8 --noise-factor 0.5 --epochs 2 --lr-schedule cosine --out $F/denoising.keras --replace-shipped
   $RUN python -m ae_core train --dataset fashion --model conv --filters 32 32 8 --epochs 5 --lr-schedule cosine --out $F/conv.keras --replace-shipped
 }
 case "${1:-all}" in
