@@ -26,9 +26,11 @@ def _drawn_copy_matches(page: Page, dataset: str) -> None:
             break
     assert shown["input"].max() > 0.5, "the live view has not painted the drawing"
     models = {k: open_model(dataset_spec(k).models_dir / "dense.keras") for k in ("mnist", "fashion")}
-    error = {k: float(np.abs(m.reconstruct(shown["input"])[0] - shown["first"]).mean()) for k, m in models.items()}
+    # the largest pixel difference: the two datasets' dense AEs agree on the blank background, not on the ink
+    error = {k: float(np.abs(m.reconstruct(shown["input"])[0] - shown["first"]).max()) for k, m in models.items()}
     other = "mnist" if dataset == "fashion" else "fashion"
-    assert error[dataset] <= 1 / 255 < error[other], error
+    # the input reached Python rounded to 8 bits on its canvas: the copy may differ by a few gray levels
+    assert error[dataset] <= 8 / 255 < error[other], error
 
 
 def test_url_and_sidebar_switch_the_dataset_and_the_live_models(app_page: Page):
@@ -46,6 +48,11 @@ def test_url_and_sidebar_switch_the_dataset_and_the_live_models(app_page: Page):
     sidebar.get_by_text("MNIST digits").click()
     wait_idle(page)
     expect(page.get_by_text("Draw a digit and watch").first).to_be_visible()
+    if (dataset_spec("fashion").models_dir / "dense.keras").is_file():
+        # the same page, its runtime and worker kept: the copies must now come from MNIST's files
+        page.locator('[data-testid="stBidiComponentIsolated"] .ae-clear').first.click()
+        wait_idle(page)
+        _drawn_copy_matches(page, "mnist")
     expect(page).not_to_have_url(re.compile(r"dataset="))
     sidebar.get_by_text("Fashion-MNIST clothing").click()
     wait_idle(page)

@@ -103,8 +103,9 @@ export default function (component) {
   if (!data.live || !root.wasLive || !root.settings) root.settings = { ...data.settings };
   root.wasLive = !!data.live;
 
+  const pageRuntime = runtime(data.manifest);  // on every render: see runtime()
   if (!root.rt) {
-    root.rt = runtime(data.manifest).then((rt) => {
+    root.rt = pageRuntime.then((rt) => {
       if (rt.ok) for (const m of data.models) rt.load(m.name, "model");
       return rt;
     });

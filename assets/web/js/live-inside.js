@@ -61,8 +61,9 @@ export default function (component) {
     root.view = build(root, data);
   }
   root.data = data;
+  const pageRuntime = runtime(data.manifest);  // on every render: see runtime()
   if (!root.rt) {
-    root.rt = runtime(data.manifest).then((rt) => {
+    root.rt = pageRuntime.then((rt) => {
       if (rt.ok) rt.load(data.model, "activations");
       return rt;
     });

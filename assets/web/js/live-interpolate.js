@@ -51,8 +51,9 @@ export default function (component) {
     root.view = build(root, data);
   }
   root.data = data;
+  const pageRuntime = runtime(data.manifest);  // on every render: see runtime()
   if (!root.rt) {
-    root.rt = runtime(data.manifest);
+    root.rt = pageRuntime;
   }
   reportRuntime(root.rt, data.known, setStateValue);
   const v = root.view;

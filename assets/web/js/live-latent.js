@@ -202,10 +202,13 @@ export default function (component) {
   }
   root.data = data;
   root.opened = root.opened || new Set();
-  const unopened = Object.keys(data.manifest.models).filter((name) => !root.opened.has(name));
+  // a model by its files: another dataset brings other files under the same names
+  const opened = (name) => name + "@" + Object.values(data.manifest.models[name].files).map((f) => f.sha256).join(",");
+  const unopened = Object.keys(data.manifest.models).filter((name) => !root.opened.has(opened(name)));
+  const pageRuntime = runtime(data.manifest);  // on every render: see runtime()
   if (!root.rt || unopened.length) {  // every model the page may switch the map to is opened up front: a switch is instant
-    unopened.forEach((name) => root.opened.add(name));
-    root.rt = runtime(data.manifest).then((rt) => {
+    unopened.forEach((name) => root.opened.add(opened(name)));
+    root.rt = pageRuntime.then((rt) => {
       if (rt.ok) for (const name of unopened) for (const role of ["encoder", "decoder"]) rt.load(name, role);
       return rt;
     });

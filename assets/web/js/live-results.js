@@ -101,8 +101,9 @@ export default function (component) {
     root.lastX = null;
   }
   root.data = data;
+  const pageRuntime = runtime(data.manifest);  // on every render: see runtime()
   if (!root.rt) {
-    root.rt = runtime(data.manifest).then((rt) => {
+    root.rt = pageRuntime.then((rt) => {
       if (!rt.ok) root.view.status.textContent = "";
       const roles = (m) => (m.is_vae || data.layout === "pipeline" ? ["encoder", "decoder"] : ["model"]);
       if (rt.ok) {

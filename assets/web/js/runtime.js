@@ -63,7 +63,8 @@ function start(manifest) {
 }
 
 // One runtime per page (every component's script shares this window), whatever the number of views; each
-// view adds the models it uses to the one manifest.
+// view adds the models it uses to the one manifest, on every render (a rerun may bring another dataset's files
+// under the same model names).
 export function runtime(manifest) {
   const shared = (window.__aeLabManifest = window.__aeLabManifest || { base: manifest.base, models: {} });
   Object.assign(shared.models, manifest.models);
