@@ -5,7 +5,7 @@ import streamlit as st
 from ae_core.serving.runners import reconstruct_all
 from pages.shared.live_views import live_reconstructions, look_inside
 from pages.shared.resources import core_models, dataset_info
-from pages.shared.session_models import user_models, user_reconstructions
+from pages.shared.session_models import trained_on, user_models, user_reconstructions
 from pages.shared.widgets import image_px, picker_beside_results, reconstruction_grid, show_image
 
 st.title("Draw & reconstruct")
@@ -27,7 +27,10 @@ def shipped_reconstructions(digit: np.ndarray, source: str) -> int:
 
 def session_reconstructions(digit: np.ndarray, n_shipped: int) -> None:
     """The models this session trained or uploaded (Train page), at the shipped models' column width."""
-    mine = user_reconstructions(digit)
+    dataset = dataset_info().key
+    mine = user_reconstructions(digit, dataset)
+    if any(trained_on(m) not in (None, dataset) for m in user_models().values()):
+        st.caption("Your models trained on the other dataset are left out here: switch the dataset to see them.")
     if not mine:
         return
     st.markdown("##### Your models")

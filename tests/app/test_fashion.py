@@ -141,3 +141,22 @@ def test_train_uses_fashion(at):
     _page(at, "pages/views/train.py")
     assert "Training on **Fashion-MNIST clothing**" in texts(at)
     assert "MNIST has 60,000" not in texts(at)  # the sample note, if any, names Fashion-MNIST
+
+
+def test_own_models_show_only_on_the_dataset_they_were_trained_on():
+    from ae_core.paths import SHIPPED_MODELS_DIR
+    from ae_core.serving.runners import open_model
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["dataset"] = "fashion"
+    at.run()
+    at.switch_page("pages/views/draw.py").run()
+    at.session_state["user_models"] = {"mine": open_model(SHIPPED_MODELS_DIR / "dense.keras", "mine")}  # MNIST's
+    at.radio(key="draw-source").set_value("Test digit").run()
+    assert not at.exception
+    assert not any("Your models" in m.value for m in at.markdown)
+    assert any("trained on the other dataset" in c.value for c in at.caption)
+    at.session_state["dataset"] = "mnist"
+    at.run()
+    assert not at.exception
+    assert any("Your models" in m.value for m in at.markdown)
