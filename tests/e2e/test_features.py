@@ -68,23 +68,23 @@ def test_click_on_the_latent_map_decodes_that_point(app_page: Page, streamlit_se
     expect(decoding).to_contain_text("(+0.00, +0.00)")
     plot = page.get_by_test_id("stPlotlyChart").first.locator(".nsewdrag").first
     plot.scroll_into_view_if_needed()
-    wait_idle(page)
-    box = plot.bounding_box()
-    x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
-    # as a user does: hover, see the label, click; Plotly's click acts on the point its hover found, and on a
-    # busy machine a click can land before the hover did: the user clicks again
+    # as a user does: hover, see the label, click; Plotly's click acts on the point its hover found. On a busy
+    # machine the page can still move (a rerun) or a click land before the hover: the user tries again
     for attempt in range(3):
-        page.mouse.move(x - 5, y - 5)
-        page.mouse.move(x, y, steps=4)
-        expect(page.get_by_test_id("stPlotlyChart").first.locator(".hoverlayer .hovertext").first).to_be_visible()
-        page.mouse.click(x, y)
+        wait_idle(page)
+        plot.scroll_into_view_if_needed()
+        box = plot.bounding_box()
+        x, y = box["x"] + 0.25 * box["width"], box["y"] + 0.3 * box["height"]
         try:
+            page.mouse.move(x - 5, y - 5)
+            page.mouse.move(x, y, steps=4)
+            expect(page.get_by_test_id("stPlotlyChart").first.locator(".hoverlayer .hovertext").first).to_be_visible(timeout=20_000)
+            page.mouse.click(x, y)
             expect(decoding).not_to_contain_text("(+0.00, +0.00)", timeout=20_000)
             break
         except AssertionError:
             if attempt == 2:
                 raise
-            wait_idle(page)
     wait_idle(page)
     z = re.search(r"z = \(([-+]\d\.\d\d), ([-+]\d\.\d\d)\)", decoding.inner_text())
     assert z and float(z.group(1)) < 0 < float(z.group(2)), "a click left of and above the centre"
