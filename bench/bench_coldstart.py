@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,14 +27,24 @@ BEFORE = {"first page": "3.6-4.4 s", "every model": "15.6-17.0 s", "first stroke
           "rss": "759 MB"}
 
 
-def wait_for_line(log_path: Path, pattern: str, t0: float, timeout: float = 180) -> float | None:
-    """Seconds from t0 until `pattern` appears in the server log (None if it never does)."""
-    deadline = time.perf_counter() + timeout
-    while time.perf_counter() < deadline:
-        if re.search(pattern, log_path.read_text()):
-            return time.perf_counter() - t0
-        time.sleep(0.1)
-    return None
+class LineWatch(threading.Thread):
+    """Notes the moment (seconds from t0) a pattern first appears in the server log, while the browser works."""
+
+    def __init__(self, log_path: Path, pattern: str, t0: float, timeout: float = 180):
+        super().__init__(daemon=True)
+        self.log_path, self.pattern, self.t0, self.timeout, self.seen = log_path, pattern, t0, timeout, None
+
+    def run(self) -> None:
+        deadline = time.perf_counter() + self.timeout
+        while time.perf_counter() < deadline and self.seen is None:
+            if re.search(self.pattern, self.log_path.read_text()):
+                self.seen = time.perf_counter() - self.t0
+            time.sleep(0.02)
+
+    def result(self) -> float | None:
+        """The moment seen (waits for it, up to the timeout)."""
+        self.join()
+        return self.seen
 
 
 def one_run() -> dict[str, float | None]:
@@ -44,6 +55,9 @@ def one_run() -> dict[str, float | None]:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         t0 = time.perf_counter()
         proc, url, log = start_server(Path(tempfile.mkdtemp()))
+        log_path = Path(log.name)
+        watch = LineWatch(log_path, r"models opened in", t0)
+        watch.start()
         try:
             out = {"health": time.perf_counter() - t0}
             page.goto(url)
@@ -53,8 +67,7 @@ def one_run() -> dict[str, float | None]:
             out["pen_up"] = time.perf_counter() - t0
             page.get_by_text("your drawing").first.wait_for(timeout=60_000)
             out["stroke"] = time.perf_counter() - t0
-            log_path = Path(log.name)
-            out["all"] = wait_for_line(log_path, r"models opened in", t0)
+            out["all"] = watch.result()
             found = re.search(r"models opened in ([0-9.]+) s \(core\), ([0-9.]+) s \(all\)", log_path.read_text())
             out["loader_core"], out["loader_all"] = (float(found[1]), float(found[2])) if found else (None, None)
             out["rss"] = rss_mb(proc.pid)

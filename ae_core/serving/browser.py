@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ae_core.paths import ASSETS_DIR
-from ae_core.serving.runners import ServedModel
+from ae_core.serving.runners import ROLES, ServedModel
 
 #: Where Streamlit serves ./static (a link to ./assets): `server.enableStaticServing` in .streamlit/config.toml.
 STATIC_URL = "/app/static/"
@@ -19,20 +19,31 @@ def _served_path(file: Path) -> str | None:
         return None
 
 
+def _code_shape(m: ServedModel) -> list[int] | None:
+    """One code's shape (no batch axis) from the opened decoder, or from the sidecar when nothing is opened yet."""
+    if m.can("decoder"):
+        return list(m.code_shape)
+    inputs = ((m.info.get("onnx") or {}).get("decoder") or {}).get("inputs") or []
+    shape = inputs[0].get("shape") if inputs and isinstance(inputs[0], Mapping) else None
+    return [int(d) for d in shape[1:]] if isinstance(shape, list) and len(shape) > 1 else None
+
+
 def browser_manifest(models: Mapping[str, ServedModel]) -> dict:
     """{"base": url, "models": {name: {files: {role: {path, sha256, inputs, outputs}}, is_vae, code_shape}}}.
 
-    Only models whose files the app serves statically are listed; the others answer from the server.
+    Only models whose files the app serves statically are listed; the others answer from the server. The
+    models need not be opened (`unopened_model`): the browser reads the files itself.
     """
     out = {}
     for name, m in models.items():
         files = {}
         for role, entry in (m.info.get("onnx") or {}).items():
-            path = _served_path(m.path.parent / entry["file"])
-            if path is not None and role in m.functions:
+            file = m.path.parent / Path(str(entry.get("file", ""))).name
+            path = _served_path(file) if role in ROLES and file.is_file() else None
+            if path is not None:
                 files[role] = {"path": path, "sha256": entry["sha256"], "inputs": entry.get("inputs", []),
                                "outputs": entry.get("outputs", []), **({"layers": entry["layers"]} if "layers" in entry else {})}
         if files:
-            code = list(m.code_shape) if m.can("decoder") else None
+            code = _code_shape(m) if "decoder" in files else None
             out[name] = {"files": files, "is_vae": m.is_vae, "code_shape": code, "label": m.label}
     return {"base": STATIC_URL, "models": out}

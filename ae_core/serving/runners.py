@@ -111,6 +111,12 @@ def open_model(path: str | Path, name: str | None = None, roles: Sequence[str] =
     return ServedModel(name or path.stem, info, path, functions)
 
 
+def unopened_model(path: str | Path, name: str | None = None) -> ServedModel:
+    """A model's sidecar and place without opening its ONNX files: enough to tell the browser where they are."""
+    path = Path(path)
+    return ServedModel(name or path.stem, read_sidecar(path), path)
+
+
 def open_models(folder: Path, names: Sequence[str]) -> tuple[dict[str, ServedModel], dict[str, str]]:
     """Open the named models in `folder`; returns (opened, {name: why it failed})."""
     opened, errors = {}, {}

@@ -1,16 +1,13 @@
 """What the Home page shows besides the demo: model descriptions, the layer table, the tour of the pages."""
 from __future__ import annotations
 
+import html
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from ae_core.models.architecture import ModelCard, dense_widths
 from ae_core.models.sidecars import read_sidecar
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 DESCRIPTIONS = {
     "dense": "Fully connected layers squeeze the 784 pixels down to a short code and mirror back up. "
@@ -44,16 +41,36 @@ def shipped_dense_widths(folder: str) -> tuple[int, ...]:
     return dense_widths(read_sidecar(Path(folder) / "dense.keras"))
 
 
-def layer_frame(card: ModelCard) -> pd.DataFrame:
-    """A model card's layer table with display column names."""
-    import pandas as pd  # only once the models' tables are shown: the first page renders without it
-    return pd.DataFrame(card.layers).rename(columns={"output": "output shape", "params": "parameters"})
+#: (column, heading, right-aligned) of the layer table
+LAYER_COLUMNS = (("layer", "layer", False), ("type", "type", False), ("part", "part", False),
+                 ("output", "output shape", False), ("params", "parameters", True))
+LAYER_TABLE_CSS = """<style>
+.ae-layers { border-collapse: collapse; width: 100%; font-size: 0.875rem; font-variant-numeric: tabular-nums; }
+.ae-layers th, .ae-layers td { padding: 0.3rem 0.6rem; border-bottom: 1px solid rgba(49, 51, 63, 0.12); text-align: left; }
+.ae-layers th { font-weight: 600; color: rgba(49, 51, 63, 0.75); }
+.ae-layers .num { text-align: right; }
+.ae-layers-wrap { overflow-x: auto; }
+</style>"""
+
+
+def layer_table_html(card: ModelCard) -> str:
+    """A model card's layers as one HTML table (one element: far lighter for the browser than a grid per tab)."""
+    head = "".join(f'<th class="num">{h}</th>' if right else f"<th>{h}</th>" for _, h, right in LAYER_COLUMNS)
+    rows = []
+    for layer in card.layers:
+        cells = []
+        for key, _, right in LAYER_COLUMNS:
+            value = layer.get(key, "")
+            text = f"{value:,}" if isinstance(value, int) else html.escape(str(value))
+            cells.append(f'<td class="num">{text}</td>' if right else f"<td>{text}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<div class="ae-layers-wrap"><table class="ae-layers" aria-label="layers of the model">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def layer_table(card: ModelCard) -> None:
     """The layer table of a model, full width."""
-    st.dataframe(layer_frame(card), hide_index=True, width="stretch",
-                 column_config={"parameters": st.column_config.NumberColumn(format="%d")})
+    st.html(LAYER_TABLE_CSS + layer_table_html(card))
 
 
 def tour_grid(pages: list[tuple[str, str, str]], n_cols: int = 3) -> None:

@@ -6,7 +6,8 @@ import streamlit as st
 
 from ae_core.data.catalog import DEFAULT_DATASET, DatasetSpec, dataset_key, dataset_spec
 from ae_core.data.datasets import load_sample, to_float_images
-from ae_core.serving.registry import ModelRegistry
+from ae_core.serving.registry import ModelRegistry, models_folder
+from ae_core.serving.runners import ServedModel, unopened_model
 
 
 SIDEBAR_SAYS_LOADING = "sidebar-says-loading"  # session key: the sidebar's status still reads "Loading models"
@@ -53,6 +54,21 @@ def registry(dataset: str | None = None) -> ModelRegistry:
 def forget_registries() -> None:
     """Drop every opened registry, so the next `registry()` opens a fresh one (tests of the loading states)."""
     _registry.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _unopened(dataset: str, name: str) -> ServedModel:
+    return unopened_model(models_folder(dataset) / f"{name}.keras", name)
+
+
+def unopened_models(*names: str) -> dict[str, ServedModel]:
+    """The session dataset's shipped models as their sidecars describe them, before the server has opened them.
+
+    Enough for a live view: the browser fetches and runs the ONNX files itself, so a first stroke need not wait
+    for the server's models.
+    """
+    key = dataset_key(current_dataset())
+    return {n: m for n in names if (m := _unopened(key, n)).info}
 
 
 def core_models(*, in_fragment: bool = False) -> ModelRegistry:

@@ -106,10 +106,15 @@ def dataset_switch() -> str:
     return key
 
 
+STATUS_WAIT_S = 2.0  # how long the sidebar's status waits for models still opening (they take well under a second)
+
+
 def model_status(slot: DeltaGenerator) -> None:
     """Fill the sidebar's model status slot; called after the page ran, so it is current if the page waited."""
     from pages.shared.resources import SIDEBAR_SAYS_LOADING, registry
     reg = registry()
+    # the page is on screen already: waiting a moment here spares a second run just to update this line
+    reg.wait(timeout=STATUS_WAIT_S)
     st.session_state[SIDEBAR_SAYS_LOADING] = not reg.ready
     with slot.container():
         broken = {k: v for k, v in reg.errors.items()

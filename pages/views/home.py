@@ -9,9 +9,10 @@ from ae_core.models.architecture import ModelCard, card_from_sidecar
 from ae_core.models.catalog import SHIPPED_MODELS
 from ae_core.models.errors import ModelFileError
 from ae_core.serving.registry import ModelRegistry
+from ae_core.serving.runners import ServedModel
 from pages.shared.home_view import DESCRIPTIONS, TOUR, VAE_NOTE, layer_table, shipped_dense_widths, tour_grid
-from pages.shared.resources import dataset_info, registry, samples
-from pages.shared.live_views import live_reconstructions
+from pages.shared.resources import core_models, dataset_info, registry, samples, unopened_models
+from pages.shared.live_views import browser_runtime, live_reconstructions
 from pages.shared.widgets import CURRENT_DIGIT, drawing_canvas, presenter_mode, show_image
 
 
@@ -42,7 +43,7 @@ def intro(reg: ModelRegistry) -> None:
 
 
 # ---------------------------------------------------------------- live demo
-def live_demo(was_loading: bool) -> None:
+def live_demo() -> None:
     """The pad and the dense AE's copy of the digit (run as a fragment: a stroke reruns only this)."""
     canvas_col, result_col = st.columns([1, 1.25] if presenter_mode() else [1, 1.55], gap="large")
     with canvas_col:
@@ -50,29 +51,28 @@ def live_demo(was_loading: bool) -> None:
                     else "Draw a piece of clothing (a T-shirt, trousers, a shoe, a bag...) in the black square.")
         drawn = drawing_canvas("home")
     with result_col:
-        demo_result(drawn, was_loading)
+        demo_result(drawn)
 
 
-def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
-    """The dense AE's copy of the digit, or an info while the models load, or a warning without the model."""
-    reg = registry()
-    if not reg.ready:
-        st.info("The models are loading (a few seconds on first start). "
-                "The autoencoder's copy of your digit will appear here by itself.")
-        return
-    if was_loading:
-        st.rerun()  # full rerun, so the architecture section below fills in too
-    if "dense" not in reg.models:
-        st.warning("The dense autoencoder is unavailable: " + reg.errors.get("dense", "model file not found")
-                   + ". The other pages still work with the models that did load.")
-        return
+def demo_result(digit: np.ndarray | None) -> None:
+    """The dense AE's copy of the digit (in the browser, or from the server), or a warning without the model."""
     x, y = samples()
     spec = dataset_info()
     last = st.session_state.get(CURRENT_DIGIT) if digit is None else None
     # a digit drawn or chosen on another page is shown until one is drawn here
     example = (last, f"your last {spec.item}<br>(from another page)") if last is not None else (
         x[0], f"example: test {spec.item} #0<br>({spec.label_phrase(y[0])}; draw your own)")
-    live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=240 if presenter_mode() else 220,
+    px = 240 if presenter_mode() else 220
+    if not registry().ready and browser_runtime().ok is not False and (preview := unopened_models("dense")):
+        # the browser runs its own copy of the model from the files: it need not wait for the server's
+        if live_reconstructions("home-live", preview, px=px, pad="home", layout="pipeline", example=example).ok is not False:
+            return
+    reg = core_models(in_fragment=True)  # the server's answer needs its models (they open in a moment)
+    if "dense" not in reg.models:
+        st.warning("The dense autoencoder is unavailable: " + reg.errors.get("dense", "model file not found")
+                   + ". The other pages still work with the models that did load.")
+        return
+    live = live_reconstructions("home-live", {"dense": reg.models["dense"]}, px=px,
                                 pad="home", layout="pipeline", example=example)
     if live.ok is True:
         return  # the browser shows the copy, live while drawing
@@ -80,15 +80,14 @@ def demo_result(digit: np.ndarray | None, was_loading: bool) -> None:
         digit, what = example
     else:
         what = "your drawing<br>(shrunk to 28x28, as MNIST)"
-    dense_copy(reg, digit, what)
+    dense_copy(reg, digit, what, px)
 
 
-def dense_copy(reg: ModelRegistry, digit: np.ndarray, what: str) -> None:
+def dense_copy(reg: ModelRegistry, digit: np.ndarray, what: str, px: int) -> None:
     """Input, code size and reconstruction side by side, then the code itself."""
     dense = reg.runner("dense")
     rec = dense.reconstruct(digit)[0]
     code = dense.encode(digit)[0]
-    px = 240 if presenter_mode() else 220
     a, b, c = st.columns([1, 0.62, 1], vertical_alignment="center")  # equal two-line captions keep rows level
     with a:
         show_image(digit, f"input: {what}", px)
@@ -103,11 +102,10 @@ def dense_copy(reg: ModelRegistry, digit: np.ndarray, what: str) -> None:
                 f"({compression_ratio(code.size):.0f}x fewer), and the decoder redrew the digit from them.")
 
 
-def demo_section(reg: ModelRegistry) -> None:
-    """The live demo; while the models load it polls every second, and reruns the app once they are ready."""
+def demo_section() -> None:
+    """The live demo, as a fragment: a stroke reruns only the pad and its answer."""
     st.header("Try it: draw a digit")
-    was_loading = not reg.ready
-    st.fragment(live_demo, run_every=1.0 if was_loading else None)(was_loading)
+    st.fragment(live_demo)()
 
 
 # ---------------------------------------------------------------- the models
@@ -124,13 +122,13 @@ def model_metrics(name: str, card: ModelCard, info: dict) -> None:
               + ("; for the denoising AE measured on noisy inputs" if name == "denoising" else ""))
 
 
-def model_tab(reg: ModelRegistry, name: str, label: str) -> None:
+def model_tab(models: dict[str, ServedModel], errors: dict[str, str], name: str, label: str) -> None:
     """One shipped model: what it is, its figures and its layers (a warning when it or its record is missing)."""
     st.markdown(DESCRIPTIONS.get(name, ""))
-    if name not in reg.models:
-        st.warning(f"{label} is missing: {reg.errors.get(name, 'model file not found')}")
+    if name not in models:
+        st.warning(f"{label} is missing: {errors.get(name, 'model file not found')}")
         return
-    info = reg.models[name].info
+    info = models[name].info
     try:
         card = card_from_sidecar(info)
     except ModelFileError as e:
@@ -140,33 +138,34 @@ def model_tab(reg: ModelRegistry, name: str, label: str) -> None:
     factor = info.get("config", {}).get("noise_factor") if name == "denoising" else None
     if factor is not None:
         st.caption(f"Trained on digits with Gaussian noise of strength {factor:g} added.")
-    if reg.models[name].is_vae:
-        st.info(VAE_NOTE if reg.dataset == "mnist" else
+    if models[name].is_vae:
+        st.info(VAE_NOTE if dataset_info().key == "mnist" else
                 VAE_NOTE + f" On {dataset_info().short} the reconstruction term is the "
                 f"{dataset_info().likelihood}, so the textures and shading are kept.")
     layer_table(card)
 
 
 def models_section(reg: ModelRegistry) -> None:
-    """A tab per shipped autoencoder, once the models have loaded."""
+    """A tab per shipped autoencoder, from the sidecars (so it need not wait for the models to open)."""
     st.header("The five shipped autoencoders")
+    # once opened, a model that failed says why; before, its sidecar is all the tab needs
+    models, errors = (reg.models, reg.errors) if reg.ready else (unopened_models(*SHIPPED_MODELS), {})
     if not reg.ready:
-        st.info("The model details appear as soon as the models have loaded.")
-        return
-    missing = [label for name, label in SHIPPED_MODELS.items() if name not in reg.models]
+        errors = {n: reg.not_shipped(label) for n, label in SHIPPED_MODELS.items() if n not in models}
+    missing = [label for name, label in SHIPPED_MODELS.items() if name not in models]
     if missing:
         st.warning("Not available right now: " + ", ".join(missing)
                    + " (the tab says why). Everything else works.")
     for tab, (name, label) in zip(st.tabs(list(SHIPPED_MODELS.values())), SHIPPED_MODELS.items()):
         with tab:
-            model_tab(reg, name, label)
+            model_tab(models, errors, name, label)
 
 
 # ---------------------------------------------------------------- page
 st.title("Autoencoder Lab")
 reg = registry()
 intro(reg)
-demo_section(reg)
+demo_section()
 models_section(reg)
 st.header("Explore")
 tour_grid(TOUR)

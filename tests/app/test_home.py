@@ -86,14 +86,28 @@ def test_demo_shows_example_then_the_users_drawing(at):
 
 
 def test_loading_state_shows_canvas_without_blocking(monkeypatch):
-    """While the models load, the page still renders the canvas and says so instead of waiting."""
+    """While the models load, the page still renders the pad and the browser's live copy instead of waiting."""
     from ae_core.serving.registry import ModelRegistry
 
     monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: False))
     app = AppTest.from_file(APP, default_timeout=300).run(timeout=FIRST_RUN_TIMEOUT)
     assert not app.exception
-    assert any("models are loading" in i.value for i in app.info)
-    assert any("appear as soon as the models have loaded" in i.value for i in app.info)
-    canvas = app.main.get("bidi_component")
-    assert canvas and canvas[0].proto.component_name == "ae_lab.drawing_pad"
-    assert not app.tabs
+    names = [c.proto.component_name for c in app.main.get("bidi_component")]
+    assert names[0] == "ae_lab.drawing_pad"
+    assert "ae_lab.live_results" in names  # the browser answers the first stroke from the model's own files
+    assert not any("models are loading" in i.value for i in app.info)
+    assert len(app.tabs) == 5  # the model tabs come from the sidecars: they need not wait either
+    assert any(m.label == "Parameters" for m in app.tabs[0].metric)
+
+
+def test_loading_state_without_a_browser_runtime_waits_for_the_servers_models(monkeypatch):
+    """Where the browser cannot run the models, the demo waits for the server's and shows their copy."""
+    from ae_core.serving.registry import ModelRegistry
+    from pages.shared.live_views import RUNTIME_STATE
+
+    monkeypatch.setattr(ModelRegistry, "ready", property(lambda self: self._ready.is_set() and False))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.session_state[RUNTIME_STATE] = {"ok": False, "reason": "WebAssembly is not available"}
+    app.run(timeout=FIRST_RUN_TIMEOUT)
+    assert not app.exception
+    assert len([c for c in _captions(app) if "the autoencoder's copy" in c]) == 1

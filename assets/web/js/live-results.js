@@ -127,13 +127,14 @@ export default function (component) {
     root.classList.toggle("ae-empty", !x);
     if (!x) { v.status.textContent = root.data.empty; v.code.textContent = ""; return; }
     v.status.textContent = "";
-    if (v.pipeline) v.input.cap.innerHTML = "input: " + (example ? root.data.example.caption : `${root.data.source}<br>(shrunk to 28x28, as MNIST)`);
     const t0 = performance.now();
     if (!v.plan) v.plan = plan(v.cells, !!v.pipeline);
     const done = await rt.chain(v.plan.steps, x, [1, 28, 28, 1]);
     const outs = v.plan.where.map((w) => ({ rec: done[w.rec].outputs[0].data, z: w.z === undefined ? undefined : done[w.z].outputs[0].data }));
     stats.computeMs.push(performance.now() - t0);
     const tPaint = performance.now();
+    // the caption changes with the pictures, never before them (a first run waits for the models to load)
+    if (v.pipeline) v.input.cap.innerHTML = "input: " + (example ? root.data.example.caption : `${root.data.source}<br>(shrunk to 28x28, as MNIST)`);
     paintGray(v.input.canvas, x);
     let codeText = "";
     v.cells.forEach((m, i) => {

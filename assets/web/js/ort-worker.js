@@ -15,6 +15,10 @@ async function init(base) {
   // the .wasm by its full URL: then the bundle uses its own glue code instead of fetching a separate .mjs
   ort.env.wasm.wasmPaths = { wasm: base + "ort/1.30.0/ort-wasm-simd-threaded.wasm" };
   ort.env.logLevel = "error";
+  // onnxruntime-web fetches and compiles its WebAssembly on the first session; start that now, before any
+  // view asks for a model. It has no call of its own for this: a session from no bytes sets the runtime up,
+  // then fails on the empty model, which is expected and ignored.
+  creating = ort.InferenceSession.create(new Uint8Array(0), { executionProviders: ["wasm"] }).catch(() => null);
   return { version: ort.env.versions.web };
 }
 

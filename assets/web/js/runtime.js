@@ -2,7 +2,8 @@
 // `runtime(manifest)` resolves to {ok, reason, run(name, role, input, dims), chain(steps, input, dims),
 // load(name, role)}; when WebAssembly (or its SIMD) is missing or the worker fails to start, ok is false and the
 // views fall back to answers from the server.
-const BASE = window.location.origin + "/app/static/web/";
+const STATIC_PATH = "/app/static/";  // where the app serves assets/ (ae_core.serving.browser.STATIC_URL)
+const BASE = window.location.origin + STATIC_PATH + "web/";
 
 // A tiny module using SIMD instructions: it validates only where WebAssembly SIMD exists
 // (the probe onnxruntime-web itself uses)
@@ -70,6 +71,12 @@ export function runtime(manifest) {
   Object.assign(shared.models, manifest.models);
   if (!window.__aeLabRuntime) window.__aeLabRuntime = start(shared);
   return window.__aeLabRuntime;
+}
+
+// Start the page's runtime before any view needs it (a drawing pad calls this when it mounts): the worker and
+// its WebAssembly are then ready by the time the first stroke ends. The views add their models later.
+export function warm() {
+  runtime({ base: STATIC_PATH, models: {} });
 }
 
 // Tell Python whether the runtime works, whenever what it knew (`known`: true, false or null) is not the truth.
