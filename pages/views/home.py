@@ -145,6 +145,9 @@ def model_tab(models: dict[str, ServedModel], errors: dict[str, str], name: str,
     layer_table(card)
 
 
+MODEL_TAB = "home-model-tab"  # session key: the label of the open model tab
+
+
 def models_section(reg: ModelRegistry) -> None:
     """A tab per shipped autoencoder, from the sidecars (so it need not wait for the models to open)."""
     st.header("The five shipped autoencoders")
@@ -156,9 +159,13 @@ def models_section(reg: ModelRegistry) -> None:
     if missing:
         st.warning("Not available right now: " + ", ".join(missing)
                    + " (the tab says why). Everything else works.")
-    for tab, (name, label) in zip(st.tabs(list(SHIPPED_MODELS.values())), SHIPPED_MODELS.items()):
-        with tab:
-            model_tab(models, errors, name, label)
+    # only the open tab is computed and drawn: five tabs of figures and tables were the browser's largest task in
+    # the page's first second, while the pad already takes strokes; opening another tab reruns this fragment
+    tabs = st.tabs(list(SHIPPED_MODELS.values()), key=MODEL_TAB, on_change="rerun")
+    for tab, (name, label) in zip(tabs, SHIPPED_MODELS.items()):
+        if tab.open:
+            with tab:
+                model_tab(models, errors, name, label)
 
 
 # ---------------------------------------------------------------- page
@@ -166,6 +173,6 @@ st.title("Autoencoder Lab")
 reg = registry()
 intro(reg)
 demo_section()
-models_section(reg)
+st.fragment(models_section)(reg)
 st.header("Explore")
 tour_grid(TOUR)

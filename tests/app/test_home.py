@@ -13,6 +13,7 @@ from ae_core.serving.runners import SHIPPED_MODELS
 from tests.app.helpers import canvas_value, figures, stroke_image
 
 CANVAS_KEY = "home"  # drawing_canvas("home")
+MODEL_TAB = "home-model-tab"  # pages/views/home.py's MODEL_TAB (a page script is not imported by tests)
 
 
 def _models():
@@ -49,16 +50,25 @@ def test_default_state_explains_and_shows_models(at):
     assert not [i for i in at.info if "loading" in i.value]
     # one tab per shipped model; every loaded model shows its parameter count, code size and ratio
     assert [t.label for t in at.tabs] == list(SHIPPED_MODELS.values())
-    ratios = [m.value for m in at.metric if m.label == "Compression"]
+    ratios, notes, warnings = [], [], []
+    for label in SHIPPED_MODELS.values():  # only the open tab is drawn: open each in turn
+        at.session_state[MODEL_TAB] = label
+        at.run()
+        assert not at.exception
+        shown = [m.value for m in at.metric if m.label == "Compression"]
+        assert len(shown) <= 1, "more than the open tab was drawn"
+        ratios += shown
+        notes += [i.value for i in at.info]
+        warnings += [w.value for w in at.warning]
     assert len(ratios) == len(reg.models)
     if "dense" in reg.models:
         assert "49x" in ratios
     if "vae2" in reg.models:
         assert "392x" in ratios
-        assert any("log-variance" in i.value and "ELBO" in i.value for i in at.info)
+        assert any("log-variance" in n and "ELBO" in n for n in notes)
     for name, label in SHIPPED_MODELS.items():
         if name not in reg.models:
-            assert any(label in w.value for w in at.warning)
+            assert any(label in w for w in warnings)
     assert len(at.main.get("page_link")) == 6
 
 
@@ -97,7 +107,8 @@ def test_loading_state_shows_canvas_without_blocking(monkeypatch):
     assert "ae_lab.live_results" in names  # the browser answers the first stroke from the model's own files
     assert not any("models are loading" in i.value for i in app.info)
     assert len(app.tabs) == 5  # the model tabs come from the sidecars: they need not wait either
-    assert any(m.label == "Parameters" for m in app.tabs[0].metric)
+    assert [m.label for m in app.tabs[0].metric] == ["Parameters", "Code size", "Compression", "Test MSE"]
+    assert not app.tabs[1].metric  # a closed tab is not drawn
 
 
 def test_loading_state_without_a_browser_runtime_waits_for_the_servers_models(monkeypatch):
