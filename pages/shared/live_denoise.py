@@ -16,7 +16,7 @@ import streamlit as st
 from ae_core.data.noise import NOISE_KINDS, NOISE_LABELS
 from ae_core.serving.browser import browser_manifest
 from ae_core.serving.runners import ServedModel
-from pages.shared.live_views import LIVE_CSS, BrowserRuntime, browser_runtime, component_script, remember_runtime
+from pages.shared.live_views import LIVE_CSS, BrowserRuntime, browser_runtime, component_script, mount_view
 
 DENOISE_CSS = """
 .ae-controls { display: grid; grid-template-columns: minmax(10rem, 1.2fr) minmax(12rem, 1.6fr) auto;
@@ -75,8 +75,6 @@ def live_denoise(key: str, models: Mapping[str, ServedModel], digit: np.ndarray,
             "settings": {"kind": kind, "amount": round(float(amount), 2), "seed": int(seed)},
             "kinds": [{"value": k, "label": NOISE_LABELS[k], "help": (help_text or {}).get(k, "")} for k in NOISE_KINDS],
             "known": state.ok, "live": state.ok is True}
-    result = _live_denoise(key=key, data=data, default={"runtime": None, "settings": None},
-                           on_runtime_change=lambda: remember_runtime(key), on_settings_change=lambda: None,
-                           width="stretch")
+    result = mount_view(_live_denoise, key, data, default={"settings": None}, on_settings_change=lambda: None)
     reported = _valid(getattr(result, "settings", None)) if data["live"] else None
     return reported or NoiseSettings(kind, round(float(amount), 2), int(seed)), browser_runtime()

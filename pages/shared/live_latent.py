@@ -14,7 +14,7 @@ import streamlit as st
 from ae_core.figures.style import DIGIT_COLORS
 from ae_core.serving.browser import browser_manifest
 from ae_core.serving.runners import ServedModel
-from pages.shared.live_views import LIVE_CSS, BrowserRuntime, browser_runtime, component_script, remember_runtime
+from pages.shared.live_views import LIVE_CSS, BrowserRuntime, browser_runtime, component_script, mount_view
 
 LATENT_CSS = LIVE_CSS + """
 .ae-latent-title { font-size: 1.05rem; font-weight: 600; margin: 0 0 0.35rem 0; }
@@ -95,8 +95,7 @@ def live_latent_map(key: str, model: ServedModel, codes: np.ndarray, labels: np.
         if z is not None and on_pin is not None:
             on_pin(z)
 
-    _live_latent(key=key, data=data, default={"runtime": None, "pinned": None},
-                 on_runtime_change=lambda: remember_runtime(key), on_pinned_change=pinned_now, width="stretch")
+    mount_view(_live_latent, key, data, default={"pinned": None}, on_pinned_change=pinned_now)
     return pinned_code(key), browser_runtime()
 
 
@@ -105,5 +104,4 @@ def live_interpolation(key: str, model: ServedModel, start: Sequence[float] | np
     """A slider that scrubs the straight path from `start` to `end`, decoding each position in the browser."""
     data = {"manifest": browser_manifest({model.name: model}), "model": model.name, "known": browser_runtime().ok,
             "start": _point(start), "end": _point(end), "steps": int(steps), "px": int(px)}
-    _live_interpolate(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
-                      width="stretch")
+    mount_view(_live_interpolate, key, data)

@@ -6,8 +6,10 @@ does not (no WebAssembly or SIMD, or the runtime fails to load), the page shows 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -17,13 +19,23 @@ from ae_core.serving.runners import ServedModel
 from pages.shared.widgets import FIGURE_CSS
 
 RUNTIME_STATE = "browser-runtime"  # session key: {"ok": bool, "reason": str} as the browser last reported it
+_FALLBACK_RERUN = "browser-runtime-failed"  # session key: set when a view first reports that the runtime fails
 
 
 def component_script(module: str) -> str:
-    """A component script that runs the default export of one of the app's browser modules."""
+    """A component script that runs the default export of one of the app's browser modules on `view_data`'s data."""
     return ("export default async function (component) {\n"
             f"  const m = await import(window.location.origin + '/app/static/web/js/{module}');\n"
-            "  return m.default(component);\n}\n")
+            "  return m.default({ ...component, data: JSON.parse(component.data.json) });\n}\n")
+
+
+def view_data(data: Mapping[str, Any]) -> dict[str, str]:
+    """A live view's data as one JSON string, as `component_script` reads it.
+
+    Streamlit checks each nested value of a component's data for a dataframe, and that check imports pandas
+    (about half a second on a cold server's first page); a string is passed as it is.
+    """
+    return {"json": json.dumps(data)}
 
 
 LIVE_CSS = FIGURE_CSS + """
@@ -59,7 +71,23 @@ def remember_runtime(key: str) -> None:
     """Keep what a live view's component (state key `key`) reported about the browser runtime."""
     value = (st.session_state.get(key) or {}).get("runtime")
     if isinstance(value, dict) and "ok" in value:
+        if not value["ok"] and (st.session_state.get(RUNTIME_STATE) or {}).get("ok") is not False:
+            st.session_state[_FALLBACK_RERUN] = True
         st.session_state[RUNTIME_STATE] = {"ok": bool(value["ok"]), "reason": str(value.get("reason", ""))[:200]}
+
+
+def mount_view(component: Any, key: str, data: Mapping[str, Any], *, default: Mapping[str, Any] | None = None,
+               **callbacks: Any) -> Any:
+    """Mount a live view's component with `data`, keeping its runtime report; returns the component's result.
+
+    When a view first reports that the runtime fails, the whole page reruns: every view on it (each in a
+    fragment of its own) then falls back to the server, not only the one whose report arrived first.
+    """
+    result = component(key=key, data=view_data(data), default={"runtime": None, **(default or {})},
+                       on_runtime_change=lambda: remember_runtime(key), width="stretch", **callbacks)
+    if st.session_state.pop(_FALLBACK_RERUN, False):
+        st.rerun(scope="app")
+    return result
 
 
 def live_reconstructions(key: str, models: Mapping[str, ServedModel], *, px: int, pad: str | None = None,
@@ -78,8 +106,7 @@ def live_reconstructions(key: str, models: Mapping[str, ServedModel], *, px: int
             "code_model": "vae2", "known": browser_runtime().ok, "layout": layout,
             "example": None if example is None else {"digit": np.asarray(example[0], dtype=np.float32).ravel().round(6).tolist(),
                                                      "caption": example[1]}}
-    _live_results(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
-                  width="stretch")
+    mount_view(_live_results, key, data)
     return browser_runtime()
 
 
@@ -106,6 +133,5 @@ def look_inside(key: str, model: ServedModel, *, pad: str | None = None, digit: 
     data = {"manifest": manifest, "model": model.name, "layers": layers, "pad": pad, "code_layer": code_layer,
             "digit": None if digit is None else np.asarray(digit, dtype=np.float32).ravel().round(6).tolist(),
             "empty": "Draw a digit to see what each layer of the conv AE makes of it.", "known": browser_runtime().ok}
-    _look_inside(key=key, data=data, default={"runtime": None}, on_runtime_change=lambda: remember_runtime(key),
-                 width="stretch")
+    mount_view(_look_inside, key, data)
     return browser_runtime()

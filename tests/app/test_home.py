@@ -122,3 +122,30 @@ def test_loading_state_without_a_browser_runtime_waits_for_the_servers_models(mo
     app.run(timeout=FIRST_RUN_TIMEOUT)
     assert not app.exception
     assert len([c for c in _captions(app) if "the autoencoder's copy" in c]) == 1
+
+
+def test_pages_with_live_views_do_not_import_pandas():
+    """A cold server's first pages send their live views' data without importing pandas (half a second of it).
+
+    Streamlit looks for a dataframe in every nested value of a component's data, and looking imports pandas;
+    `view_data` passes one string. Run in a fresh interpreter: other tests in this process may import pandas.
+    """
+    import subprocess
+    import sys
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=300).run(timeout={FIRST_RUN_TIMEOUT})\n"
+        "for page in ('home', 'draw', 'denoise', 'latent'):\n"
+        "    if page != 'home':\n"
+        "        at.switch_page(f'pages/views/{page}.py').run()\n"
+        "    assert not at.exception, (page, at.exception)\n"
+        "    names = {c.proto.component_name for c in at.main.get('bidi_component')}\n"
+        "    print(page, sorted(names), 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=900,
+                         cwd=Path(APP).parent)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.strip().splitlines()
+    assert any("ae_lab.live_results" in line for line in lines), lines  # a live view was drawn
+    assert all(line.endswith("False") for line in lines), lines
