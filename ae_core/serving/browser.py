@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from ae_core.paths import ASSETS_DIR
@@ -11,12 +12,18 @@ from ae_core.serving.runners import ROLES, ServedModel
 STATIC_URL = "/app/static/"
 
 
+@lru_cache(maxsize=4096)  # every live view's rerun asks again; resolving a path costs a system call per component
 def _served_path(file: Path) -> str | None:
     """The file's path under the static root, or None if it is not served (a user's model, outside assets/)."""
     try:
-        return file.resolve().relative_to(ASSETS_DIR.resolve()).as_posix()
+        return file.resolve().relative_to(_assets_root()).as_posix()
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=1)
+def _assets_root() -> Path:
+    return ASSETS_DIR.resolve()
 
 
 def _code_shape(m: ServedModel) -> list[int] | None:
