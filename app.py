@@ -5,7 +5,6 @@ import time
 
 import streamlit as st
 
-from pages.shared.heap import heap_policy
 from pages.shared.reconnect import session_watch
 from pages.shared.resources import registry
 from pages.shared.widgets import apply_style, model_status, presenter_mode, sidebar
@@ -26,7 +25,7 @@ PAGES = [
     st.Page("pages/views/applications.py", title="Applications", url_path="applications"),
     st.Page("pages/views/train.py", title="Train", url_path="train"),
 ]
-heap_policy(registry().start())  # open every shipped model in the background (once per process), then freeze the heap
+registry().start()  # open every shipped model in the background (once per process): ready in a fraction of a second
 page = st.navigation(PAGES)
 apply_style()
 status_slot = sidebar()

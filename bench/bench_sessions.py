@@ -18,7 +18,7 @@ a phone with WebAssembly does), so a pen-up costs the server only its rerun; by 
 answer (a browser without WebAssembly). The load generator runs on the same 2 cores: its CPU is printed too.
 
 Run: python bench/bench_sessions.py [--sessions 1,20,50] [--seconds 40] [--train] [--pause 0.2,0.6] [--page draw|home]
-         [--replicas 1,2] [--runtime server|browser] [--gc-baseline]
+         [--replicas 1,2] [--runtime server|browser]
 """
 from __future__ import annotations
 
@@ -48,7 +48,6 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 from conftest import _free_port, start_server, stop_server  # noqa: E402
 
 from deploy.nginx_conf import COOKIE  # noqa: E402
-from pages.shared.heap import DEFAULTS_ENV as GC_DEFAULTS_ENV  # noqa: E402
 
 ANSWER_TIMEOUT_S = 30
 #: Pages with a drawing pad, by url path ("" = Home), and the images an answer must hold: Draw shows the input
@@ -256,11 +255,11 @@ def single_server(proc: subprocess.Popen, url: str) -> Target:
 
 
 @asynccontextmanager
-async def deployment(replicas: int, extra_env: dict[str, str] | None = None) -> AsyncIterator[Target]:
+async def deployment(replicas: int) -> AsyncIterator[Target]:
     """scripts/serve.sh with `replicas` app processes behind nginx (even one), on free ports; stopped after."""
     run_dir = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     port = _free_port()
-    env = {**os.environ, "AE_LAB_HOME": str(run_dir / "home"), "TF_CPP_MIN_LOG_LEVEL": "2", **(extra_env or {})}
+    env = {**os.environ, "AE_LAB_HOME": str(run_dir / "home"), "TF_CPP_MIN_LOG_LEVEL": "2"}
     log = (run_dir / "serve.log").open("w")
     proc = subprocess.Popen(["bash", str(REPO / "scripts" / "serve.sh"), "--proxy", "--replicas", str(replicas),
                              "--port", str(port), "--first-port", str(_free_port()), "--run-dir", str(run_dir),
@@ -277,8 +276,7 @@ async def deployment(replicas: int, extra_env: dict[str, str] | None = None) -> 
             pids = [int(f.read_text()) for f in sorted(run_dir.glob("replica-*.pid"))]
             return "replica RSS after: " + ", ".join(f"{rss_mb(p):.0f}" for p in pids) + " MB"
 
-        gc_note = " (Python's default garbage collector)" if (extra_env or {}).get(GC_DEFAULTS_ENV) == "1" else ""
-        yield Target(f"{replicas} replica{'s' if replicas > 1 else ''} behind nginx{gc_note}", f"http://127.0.0.1:{port}",
+        yield Target(f"{replicas} replica{'s' if replicas > 1 else ''} behind nginx", f"http://127.0.0.1:{port}",
                      lambda: cpu_seconds_deployment(proc.pid), rss)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -352,28 +350,19 @@ async def measure(target: Target, counts: list[int], seconds: float, train: bool
 
 
 async def main_async(counts: list[int], seconds: float, train: bool, pause: tuple[float, float], page: str,
-                     replicas: list[int] | None, browser_runtime: bool, gc_baseline: bool = False) -> None:
-    policies = [{GC_DEFAULTS_ENV: "1"}, {}] if gc_baseline else [{}]
+                     replicas: list[int] | None, browser_runtime: bool) -> None:
     if not replicas:
-        by_policy = []
-        for env in policies:
-            proc, url, log = start_server(Path(tempfile.mkdtemp()), env)
-            try:
-                target = single_server(proc, url)
-                if env:
-                    target.label += " (Python's default garbage collector)"
-                by_policy.append(await measure(target, counts, seconds, train, pause, page, browser_runtime))
-            finally:
-                stop_server(proc, log)
+        proc, url, log = start_server(Path(tempfile.mkdtemp()))
+        try:
+            await measure(single_server(proc, url), counts, seconds, train, pause, page, browser_runtime)
+        finally:
+            stop_server(proc, log)
     else:
         served: dict[int, float] = {}
-        by_policy = []
-        for env in policies:
-            for n in replicas:
-                async with deployment(n, env) as target:
-                    results = await measure(target, counts, seconds, train, pause, page, browser_runtime)
-                served[n] = max(r[3] for r in results.values())
-                by_policy.append(results)
+        for n in replicas:
+            async with deployment(n) as target:
+                results = await measure(target, counts, seconds, train, pause, page, browser_runtime)
+            served[n] = max(r[3] for r in results.values())
         if len(replicas) > 1:
             lo, hi = replicas[0], replicas[-1]
             ratio = served[hi] / served[lo] if served[lo] else float("nan")
@@ -381,13 +370,6 @@ async def main_async(counts: list[int], seconds: float, train: bool, pause: tupl
                   f"{served[lo]:.1f} = {ratio:.2f}x" + (f" (target >= {SCALING_TARGET}x at a saturating pace: "
                                                        f"{'met' if ratio >= SCALING_TARGET else 'MISSED'})"
                                                        if (lo, hi) == (1, 2) else ""))
-    if gc_baseline:  # the same phases, the baseline first: what the app's collector policy changes
-        half = len(by_policy) // 2
-        for before, after in zip(by_policy[:half], by_policy[half:]):
-            for n in after:
-                print(f"garbage collector, {n} sessions: p95 {before[n][1]:.0f} ms with Python's defaults -> "
-                      f"{after[n][1]:.0f} ms with the app's policy ({before[n][1] / max(after[n][1], 1e-9):.2f}x), "
-                      f"median {before[n][0]:.0f} -> {after[n][0]:.0f} ms")
     print("    (these sessions speak the protocol without a browser; " + (
         "each says its browser runs the models, so the server only reruns the page at a pen-up)" if browser_runtime else
         "the server answers every pen-up with its own images, as for a browser without WebAssembly)")
@@ -405,8 +387,6 @@ def main() -> None:
                     "scripts/serve.sh deployment each (e.g. 1,2); default: one app process, no proxy")
     ap.add_argument("--runtime", default="server", choices=["server", "browser"],
                     help="who draws the reconstructions: the server (no WebAssembly) or the browser")
-    ap.add_argument("--gc-baseline", action="store_true", help="run every phase first with Python's default "
-                    "garbage collector (the app's policy off), then as shipped, and print the ratio")
     args = ap.parse_args()
     lo, hi = (float(v) for v in args.pause.split(","))
     if not 0 <= lo <= hi:
@@ -416,7 +396,7 @@ def main() -> None:
     replicas = [int(n) for n in args.replicas.split(",")] if args.replicas else None
     print(f"runtime: {args.runtime}" + (f"; replicas: {args.replicas} (through nginx)" if replicas else ""))
     asyncio.run(main_async([int(n) for n in args.sessions.split(",")], args.seconds, args.train, (lo, hi), page,
-                           replicas, args.runtime == "browser", args.gc_baseline))
+                           replicas, args.runtime == "browser"))
 
 
 if __name__ == "__main__":
