@@ -65,13 +65,13 @@ def apply_style(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_SIZE)),
         font=dict(size=FONT_SIZE, color=INK),
         height=height,
-        margin=dict(l=70, r=30, t=100 if legend_top else 70, b=65),
+        margin=dict(l=70, r=30, t=70, b=110 if legend_top else 65),
         hoverlabel=dict(font_size=FONT_SIZE),
         xaxis=dict(title=dict(text=x_title)),
         yaxis=dict(title=dict(text=y_title)),
     )
-    if legend_top:
-        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0))
+    if legend_top:  # a row under the axis title: on a narrow screen it wraps downwards, not into the title
+        fig.update_layout(legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.01, xanchor="left", x=0))
     ink_text(fig)
     return fig
 

@@ -19,8 +19,11 @@ from ae_core.serving.runners import ServedModel
 from pages.shared.live_views import LIVE_CSS, BrowserRuntime, browser_runtime, component_script, mount_view
 
 DENOISE_CSS = """
-.ae-controls { display: grid; grid-template-columns: minmax(10rem, 1.2fr) minmax(12rem, 1.6fr) auto;
-    gap: 0.6rem 1.2rem; align-items: end; margin-bottom: 0.9rem; }
+/* a row that wraps at the view's own width (a column beside the pad is narrower than the window says) */
+.ae-controls { display: flex; flex-wrap: wrap; gap: 0.6rem 1.2rem; align-items: flex-end; margin-bottom: 0.9rem; }
+.ae-controls > div:first-child { flex: 1.2 1 10rem; }
+.ae-controls > .ae-amount { flex: 1.6 1 12rem; }
+.ae-controls > button { flex: 0 0 auto; }
 .ae-controls label { display: block; font-size: 0.875rem; margin-bottom: 0.3rem; }
 .ae-controls select, .ae-controls button { font: inherit; padding: 0.35rem 0.6rem; border-radius: 0.5rem;
     border: 1px solid #d0d5dd; background: #fff; color: inherit; }
@@ -29,9 +32,8 @@ DENOISE_CSS = """
 .ae-controls button:hover, .ae-controls button:focus-visible { border-color: var(--st-primary-color, #1f77b4); }
 .ae-controls input[type=range] { width: 100%; accent-color: var(--st-primary-color, #1f77b4); }
 .ae-controls output { font-variant-numeric: tabular-nums; font-weight: 600; }
-.ae-help { grid-column: 1 / -1; font-size: 0.8rem; color: #4b5563; margin-top: -0.2rem; }
+.ae-help { flex: 1 1 100%; font-size: 0.8rem; color: #4b5563; margin-top: -0.2rem; }
 .ae-denoise[hidden] { display: none; }
-@media (max-width: 640px) { .ae-controls { grid-template-columns: 1fr; } }
 """
 _live_denoise = st.components.v2.component("ae_lab.live_denoise", js=component_script("live-denoise.js"),
                                            css=LIVE_CSS + DENOISE_CSS)

@@ -51,3 +51,11 @@ def test_for_projector_moves_a_legend_inside_the_plot_below_it():
     lay = fig.layout
     assert lay.legend.yref == "container" and lay.legend.y == 0 and lay.legend.yanchor == "bottom"
     assert lay.margin.b > bottom * 1.35 and lay.height > height
+
+
+def test_a_horizontal_legend_sits_under_the_plot_where_wrapping_cannot_reach_the_title():
+    fig = apply_style(go.Figure([go.Scatter(x=[0, 1], y=[0, 1], name="a"), go.Scatter(x=[0, 1], y=[1, 0], name="b")]),
+                      "title", "x", "y")
+    lay = fig.layout
+    assert lay.legend.orientation == "h" and lay.legend.yref == "container" and lay.legend.yanchor == "bottom"
+    assert lay.legend.y < 0.1 and lay.margin.b > lay.margin.t  # at the bottom, with room for a row
