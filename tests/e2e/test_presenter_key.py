@@ -21,7 +21,7 @@ def presenter_server(tmp_path):
 def test_the_key_leaves_the_url_and_the_choice_reaches_another_visitor(browser: Browser, presenter_server):
     presenter = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     presenter.goto(f"{presenter_server}/train?key={KEY}")
-    expect(presenter.get_by_text("Presenter controls")).to_be_visible()
+    expect(presenter.get_by_text("Presenter controls", exact=True)).to_be_visible()  # not "Leave presenter controls"
     wait_idle(presenter)
     assert "key=" not in presenter.url and KEY not in presenter.content()  # off the address bar, not on the page
 
