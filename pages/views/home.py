@@ -65,8 +65,8 @@ def demo_result(digit: np.ndarray | None) -> None:
     px = 240 if presenter_mode() else 220
     if not registry().ready and browser_runtime().ok is not False and (preview := unopened_models("dense")):
         # the browser runs its own copy of the model from the files: it need not wait for the server's
-        if live_reconstructions("home-live", preview, px=px, pad="home", layout="pipeline", example=example).ok is not False:
-            return
+        live_reconstructions("home-live", preview, px=px, pad="home", layout="pipeline", example=example)
+        return
     reg = core_models(in_fragment=True)  # the server's answer needs its models (they open in a moment)
     if "dense" not in reg.models:
         st.warning("The dense autoencoder is unavailable: " + reg.errors.get("dense", "model file not found")
@@ -152,8 +152,10 @@ def models_section(reg: ModelRegistry) -> None:
     """A tab per shipped autoencoder, from the sidecars (so it need not wait for the models to open)."""
     st.header("The five shipped autoencoders")
     # once opened, a model that failed says why; before, its sidecar is all the tab needs
-    models, errors = (reg.models, reg.errors) if reg.ready else (unopened_models(*SHIPPED_MODELS), {})
-    if not reg.ready:
+    if reg.ready:
+        models, errors = reg.models, reg.errors
+    else:
+        models = unopened_models(*SHIPPED_MODELS)
         errors = {n: reg.not_shipped(label) for n, label in SHIPPED_MODELS.items() if n not in models}
     missing = [label for name, label in SHIPPED_MODELS.items() if name not in models]
     if missing:
