@@ -21,6 +21,8 @@ queue_a() {
 }
 queue_b() {
   python -m ae_core train --model vae --latent-dim 16 --epochs 15 --lr-schedule cosine --out $M/vae16.keras --replace-shipped
+  # continued: a second cosine cycle at half the learning rate, for a margin under its floor
+  python -m ae_core train --model vae --latent-dim 16 --epochs 20 --lr 0.0005 --lr-schedule cosine --init-from $M/vae16.keras --out $M/vae16.keras --replace-shipped
   python -m ae_core train --model vae --latent-dim 2 --epochs 14 --lr-schedule cosine --out $M/vae2.keras --replace-shipped
   # the beta series of the Latent page: vae2's command but for --beta (vae2 is its beta = 1 member)
   python -m ae_core train --model vae --latent-dim 2 --beta 0.25 --epochs 14 --lr-schedule cosine --out $M/beta/vae2_beta0_25.keras --replace-shipped
