@@ -16,6 +16,8 @@ from ae_core.models.files import load_model, read_sidecar
 
 pytestmark = pytest.mark.full_data
 KINDS = {"dense": "dense", "conv": "conv", "denoising": "denoising", "vae2": "vae", "vae16": "vae"}
+#: Targets under a floor that an issue asked for (issue 12: the 16-d VAE sat at its floor, give it a margin).
+MARGINS = {"vae16": 78.0}
 
 
 @pytest.mark.parametrize("name", list(FLOORS))
@@ -29,6 +31,8 @@ def test_shipped_model_meets_floor(name, full_mnist):
     metric, floor = FLOORS[name]
     value = evaluate_model(model, KINDS[name], xte)[metric]
     assert value <= floor, f"{name}: {metric} {value:.4f} misses the floor {floor}"
+    if name in MARGINS:
+        assert value <= MARGINS[name], f"{name}: {metric} {value:.4f} has no margin under its floor (<= {MARGINS[name]})"
     assert value == pytest.approx(info["test_metrics"][metric], rel=0.02)  # the sidecar tells the truth
 
 
