@@ -78,7 +78,7 @@ def format_report(mnist_clf: dict, drawn_clf: dict, by_source: dict[str, dict], 
     def pcts(values) -> str:
         return " ".join(f"{100 * v:5.1f}" if v is not None else "    -" for v in values)
 
-    lines = [f"per-class classifier accuracy (%)        all   " + " ".join(f"{d:5d}" for d in range(10))]
+    lines = ["per-class classifier accuracy (%)        all   " + " ".join(f"{d:5d}" for d in range(10))]
     lines.append(f"  MNIST test ({mnist_clf['n']:5d} digits)        {100 * mnist_clf['accuracy']:5.1f}  "
                  f"{pcts(mnist_clf['per_class'])}  {verdict(mnist_clf['accuracy'] >= MNIST_ACCURACY_TARGET)} "
                  f"(target >= {100 * MNIST_ACCURACY_TARGET:g})")

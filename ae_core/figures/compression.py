@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ae_core.shapes import N_PIXELS
-from ae_core.figures.style import ACCENT, AE_COLOR, LINE_WIDTH, MARKER_SIZE, PCA_COLOR, apply_style, finite_or_none, rgba
+from ae_core.figures.style import ACCENT, AE_COLOR, LINE_WIDTH, MARKER_SIZE, PCA_COLOR, apply_style, finite_or_none
 
 
 def _powers_of_two(lo: float, hi: float) -> list[int]:

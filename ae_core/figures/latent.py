@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ae_core.analysis.latent import grid_codes
-from ae_core.figures.images import png_data_url, tile_images, upscale
+from ae_core.figures.images import png_data_url, upscale
 from ae_core.figures.style import ACCENT, CHANCE_GREY, DIGIT_COLORS, GRAY_COLORSCALE, INK, LINE_WIDTH, SQUARE_HEIGHT, apply_style
 
 

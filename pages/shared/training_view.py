@@ -1,4 +1,4 @@
-"""The Train page's widgets and wording: start, progress, loss chart, reconstructions, results, saved models, uploads."""
+"""The Train page's training views and wording: start, progress, loss chart, reconstructions, results."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,16 +12,14 @@ from ae_core.figures.images import interpolation_strip, tile_images, upscale
 from ae_core.figures.latent import latent_map, manifold_image_figure
 from ae_core.figures.training import loss_curve
 from ae_core.models.errors import ModelFileError
-from ae_core.models.user_library import delete_model, import_upload, list_models
-from ae_core.paths import user_data_dir
-from ae_core.policy import upload_limits_text
 from ae_core.training.data_source import DataInfo
-from ae_core.training.jobs.status import ErrorCode, Stage, State, TrainingStatus, progress_of
+from ae_core.training.jobs.status import State, TrainingStatus, progress_of
 from ae_core.training.jobs.manager import TrainingBusy
 from ae_core.training.jobs.store import hhmm
-from pages.shared.access import access, count_upload
-from pages.shared.session_models import add_user_model, remove_user_model, training_manager, user_models
+from pages.shared.access import access
+from pages.shared.session_models import add_user_model, training_manager, user_models
 from pages.shared.train_settings import owner_id
+from pages.shared.training_text import progress_text, failure_text, interrupted_text, stopped_text, ready_text, data_note
 from pages.shared.widgets import chart
 
 POLL_S = 1.0
@@ -30,83 +28,6 @@ MAP_VIEW = 4.0  # the live map's fixed half-width: epochs compare like for like 
 REPLAY = "train-replay"  # session key: {"job": id, "next": index of the next epoch to show} while replaying
 
 
-# ------------------------------------------------------------------------------------------------ wording
-def epochs_text(n: int) -> str:
-    """'1 epoch', '3 epochs'."""
-    return f"{n} epoch{'s' if n != 1 else ''}"
-
-
-def progress_text(s: TrainingStatus) -> str:
-    """What the worker is doing now, in words that match the progress bar."""
-    if s.state == State.RUNNING and s.batches:
-        if s.epoch >= s.epochs:
-            return f"All {epochs_text(s.epochs)} done; finishing up..."
-        return f"Epoch {s.epoch + 1} of {s.epochs} - batch {s.batch} of {s.batches}"
-    if s.state == State.SAVING:
-        if s.stage == Stage.EXPORTING:
-            return "Exporting the model for the app (ONNX)..."
-        return "Measuring the model on the validation digits and saving it..."
-    if s.state in (State.LOADING, State.RUNNING):
-        return "Loading TensorFlow and the training digits..."
-    return "Starting the training worker..."
-
-
-def failure_text(s: TrainingStatus) -> str:
-    """Why a job failed, for people."""
-    if s.error == ErrorCode.WORKER_DIED:
-        how = ""
-        if s.exit_code is not None and s.exit_code < 0:
-            how = f" (killed by signal {-s.exit_code})"
-        elif s.exit_code:
-            how = f" (exit code {s.exit_code})"
-        tail = f" Last log line: {s.log_tail}" if s.log_tail else ""
-        return f"the worker died{how}: the training process ended before finishing. " \
-               f"Models saved earlier are untouched.{tail}"
-    if s.error == ErrorCode.START_FAILED:
-        return f"the worker could not be started ({s.detail})"
-    if s.error == ErrorCode.RECORDS_GONE:
-        return "this training's records are gone"
-    if s.error == ErrorCode.BUSY:
-        return "a training was already running; only one can run at a time"
-    return s.detail or "no reason was recorded"
-
-
-def interrupted_text(s: TrainingStatus, epoch: int) -> str:
-    """The offer's sentence for a job whose worker died after `epoch` finished epochs."""
-    how = f"; killed by signal {-s.exit_code}" if s.exit_code is not None and s.exit_code < 0 else ""
-    return (f"Training of **{s.label or s.name or 'your model'}** stopped at epoch {epoch} of {s.epochs} (its "
-            f"process ended before finishing{how}). Resume it from there, or discard it.")
-
-
-def stopped_text(s: TrainingStatus) -> str:
-    """What a Stop left behind, counting complete epochs only."""
-    if not s.saved:
-        if s.epoch == 0 and s.stopped_in_epoch is None:
-            return "Stopped before training began; nothing was saved."
-        return ("Stopped during the first epoch: nothing was saved (a model is kept once at least one epoch has "
-                "finished).")
-    where = f"during epoch {s.stopped_in_epoch}" if s.stopped_in_epoch else f"after epoch {s.epoch}"
-    return f"Stopped {where} of {s.epochs}; the model after {epochs_text(s.epoch)} was saved as {s.model_name}."
-
-
-def ready_text(s: TrainingStatus) -> str:
-    """A finished job's one-line result."""
-    n = s.data.get("train_images")
-    digits = f" on {n:,} digits" if n else ""
-    took = f" in {s.wall_time_s:.0f} s" if s.wall_time_s else ""
-    return f"**{s.label or 'Your model'}** is ready: {epochs_text(s.epoch)}{digits}{took}."
-
-
-def data_note(s: TrainingStatus) -> str:
-    """The data source's note plus, when fewer digits were there than asked for, how many."""
-    note = s.data.get("note") or ""
-    asked, got = s.data.get("train_requested"), s.data.get("train_images")
-    if asked and got and asked > got:
-        note = f"{note} Asked for {asked:,} training digits; {got:,} are available.".strip()
-    return note
-
-
-# ------------------------------------------------------------------------------------------------ widgets
 def digit_strip(images: np.ndarray, label: str) -> None:
     """A labelled row of digits as one crisp image."""
     left, right = st.columns([1, 7], vertical_alignment="center")
@@ -325,109 +246,3 @@ def monitor(job_id: str | None, data: DataInfo, stage: DeltaGenerator | None = N
     note = data_note(status)
     if note and data.source != "sample":
         st.caption(note)
-
-
-def saved_models() -> None:
-    """The user's saved models, each with Use/Stop using, Download and Delete (with confirmation)."""
-    st.subheader("Your saved models")
-    folder = user_data_dir() / "models"
-    try:
-        models = list_models()
-    except OSError as e:
-        st.error(f"The folder for your models can't be used ({e.strerror or e}); set AE_LAB_HOME to a writable "
-                 "folder.")
-        models = []
-    if not models:
-        st.caption(f"None yet. Trained and uploaded models are kept in {folder}.")
-    else:
-        st.caption(f"Kept in {folder}. 'Use' puts a model on the Draw page in this browser session.")
-    deletable = access().delete()
-    if models and not deletable:
-        st.caption(deletable.reason)
-    listing = st.container(height=600, border=False) if len(models) > 4 else st.container()
-    for m in models:
-        saved_model_row(listing.container(border=True), m, deletable=bool(deletable))
-
-
-def saved_model_row(row, m, *, deletable: bool = True) -> None:
-    """One saved model: its label, facts and buttons."""
-    bits = [m.info.get("source", "model")]
-    if m.info.get("epochs_run"):
-        bits.append(epochs_text(int(m.info["epochs_run"])))
-    mse = (m.info.get("test_metrics") or {}).get("mse")
-    if mse is not None:
-        bits.append(f"validation MSE {mse:.4f}")
-    bits.append(f"{m.size / 1024:,.0f} KB")
-    row.markdown(f"**{m.label}**")
-    row.caption(f"{m.name} - {', '.join(bits)}")
-    buttons = row.container(horizontal=True, gap="small")
-    if m.name in user_models():
-        if buttons.button("Stop using", key=f"train-unuse-{m.name}",
-                          help="Remove it from the Draw page in this session (the file stays)."):
-            remove_user_model(m.name)
-            st.rerun()
-    elif buttons.button("Use", key=f"train-use-{m.name}", help="Show it on the Draw page in this session."):
-        try:
-            add_user_model(m.path)
-            st.rerun()
-        except ModelFileError as e:
-            row.error(f"That model can't be used: {e}")
-    buttons.download_button("Download", data=lambda p=m.path: p.read_bytes() if p.is_file() else b"",
-                            file_name=m.path.name, mime="application/octet-stream", key=f"train-dl-{m.name}")
-    if not deletable:
-        return
-    if st.session_state.get("train-confirm-delete") != m.name:
-        if buttons.button("Delete", key=f"train-del-{m.name}"):
-            st.session_state["train-confirm-delete"] = m.name
-            st.rerun()
-        return
-    row.warning(f"Delete **{m.label}** for good? This removes the file.")
-    confirm = row.container(horizontal=True, gap="small")
-    if confirm.button("Yes, delete", key=f"train-del-yes-{m.name}", type="primary"):
-        delete_model(m.name)
-        remove_user_model(m.name)
-        st.session_state.pop("train-confirm-delete", None)
-        st.rerun()
-    if confirm.button("Cancel", key=f"train-del-no-{m.name}"):
-        st.session_state.pop("train-confirm-delete", None)
-        st.rerun()
-
-
-def upload_box() -> None:
-    """Upload a .keras model: checked in a separate process, then kept and used in this session."""
-    st.subheader("Upload a model")
-    acc = access()
-    if not (gate := acc.upload()):
-        st.info(gate.reason)
-        return
-    upload = st.file_uploader("A .keras autoencoder (28x28 digits in, 28x28 digits out)", type=["keras"],
-                              key="train-upload",
-                              help="Keras 3 .keras files only. Files with Lambda layers (Python code inside) are "
-                              "refused for safety.")
-    if not acc.presenter and (limits := upload_limits_text(acc.settings.limits)):
-        st.caption(limits)
-    if upload is None:
-        return
-    if st.session_state.get("train-upload-seen") != upload.file_id:
-        st.session_state["train-upload-seen"] = upload.file_id
-        if not (allowed := acc.upload_file(upload.size)):
-            st.session_state["train-upload-result"] = ("error", allowed.reason)
-        else:
-            count_upload(upload.size)
-            st.session_state["train-upload-result"] = check_upload(upload)
-    if st.session_state.get("train-upload-result"):
-        how, msg = st.session_state["train-upload-result"]
-        (st.success if how == "ok" else st.error)(msg)
-
-
-def check_upload(upload) -> tuple[str, str]:
-    """Check and keep one uploaded file; ("ok" or "error", the message to show)."""
-    try:
-        with st.spinner("Checking the model and preparing it for the app..."):
-            saved = import_upload(upload.name, upload.getvalue())
-            add_user_model(saved.path)
-        return "ok", f"**{saved.name}** passed the checks and was added: it is on the Draw page now."
-    except ModelFileError as e:
-        return "error", f"That model can't be used: {e}"
-    except Exception as e:  # noqa: BLE001
-        return "error", f"That file could not be read ({type(e).__name__}); is it a Keras .keras model?"

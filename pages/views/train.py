@@ -5,7 +5,8 @@ import streamlit as st
 
 from ae_core.training.data_source import describe_data
 from pages.shared.train_settings import current_job_id, settings_form, start_button
-from pages.shared.training_view import interrupted_offer, monitor, saved_models, upload_box
+from pages.shared.model_library import saved_models, upload_box
+from pages.shared.training_view import interrupted_offer, monitor
 from pages.shared.resources import current_dataset, dataset_info
 from pages.shared.widgets import presenter_mode
 
