@@ -14,6 +14,7 @@ TRAIN_KINDS = ("dense", "conv", "denoising", "vae", "perclass", "compression")
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: one declaration per option, kept together so --help and the code read alike."""
     p = argparse.ArgumentParser(prog="python -m ae_core", description="Autoencoder Lab engine")
     sub = p.add_subparsers(dest="command", required=True)
 

@@ -66,23 +66,8 @@ def error_histogram(
         markers = [max(m, floor) for m in markers]
     edges = _common_edges([v for v in arrays.values() if v.size], markers, n_bins, log_x)
 
-    fig = go.Figure()
-    y_max = 0.0
-    for i, (name, vals) in enumerate(arrays.items()):
-        if vals.size == 0:
-            continue
-        dens = histogram_density(vals, edges, log_x)
-        y_max = max(y_max, float(dens.max()))
-        color = NORMAL_COLOR if i == 0 else ANOMALY_COLORS[(i - 1) % len(ANOMALY_COLORS)]
-        xs = np.concatenate([[edges[0]], np.repeat(edges, 2)[1:-1], [edges[-1]]])
-        ys = np.concatenate([[0.0], np.repeat(dens, 2), [0.0]])
-        fig.add_trace(
-            go.Scatter(
-                x=xs, y=ys, name=f"{name} (n={vals.size})", mode="lines", fill="tozeroy", opacity=0.6,
-                line=dict(color=color, width=2), fillcolor=rgba(color, 0.45),
-                hovertemplate="error %{x:.3g}<br>density %{y:.3g}",
-            )
-        )
+    fig = go.Figure(_density_steps(arrays, edges, log_x))
+    y_max = max((float(np.max(t.y)) for t in fig.data), default=0.0)
     top = 1.05 * y_max if y_max > 0 else 1.0
     t = markers[0]
     fig.add_trace(
@@ -108,6 +93,22 @@ def error_histogram(
         ticks = log_ticks(edges[0], edges[-1])
         fig.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{t:g}" for t in ticks])
     return fig
+
+
+def _density_steps(arrays: Mapping[str, np.ndarray], edges: np.ndarray, log_x: bool) -> list[go.Scatter]:
+    """One filled step outline of density per non-empty group; the first group is the normal one."""
+    xs = np.concatenate([[edges[0]], np.repeat(edges, 2)[1:-1], [edges[-1]]])
+    traces = []
+    for i, (name, vals) in enumerate(arrays.items()):
+        if vals.size == 0:
+            continue
+        dens = histogram_density(vals, edges, log_x)
+        color = NORMAL_COLOR if i == 0 else ANOMALY_COLORS[(i - 1) % len(ANOMALY_COLORS)]
+        traces.append(go.Scatter(
+            x=xs, y=np.concatenate([[0.0], np.repeat(dens, 2), [0.0]]), name=f"{name} (n={vals.size})", mode="lines",
+            fill="tozeroy", opacity=0.6, line=dict(color=color, width=2), fillcolor=rgba(color, 0.45),
+            hovertemplate="error %{x:.3g}<br>density %{y:.3g}"))
+    return traces
 
 
 def roc_figure(

@@ -33,69 +33,62 @@ def latent_scatter(
     customdata is the row index into z for class traces and -1 on grid/path/highlight
     points, so a selection maps back as: id >= 0 -> row of z, id < 0 -> decode (x, y).
     """
-    if render_mode not in ("webgl", "svg"):
-        raise ValueError("render_mode must be 'webgl' or 'svg'")
-    scatter = go.Scattergl if render_mode == "webgl" else go.Scatter
+    scatter = _scatter_type(render_mode)
     z = np.asarray(z, dtype=np.float64)
     labels = np.asarray(labels).ravel()
     if z.ndim != 2 or z.shape[1] != 2:
         raise ValueError(f"z must have shape (N, 2), got {z.shape}")
     if labels.shape[0] != z.shape[0]:
         raise ValueError(f"{labels.shape[0]} labels for {z.shape[0]} points")
-    ids = np.arange(z.shape[0])
     fig = go.Figure()
-
     if grid > 0:
-        g = grid_codes(grid, extent)
-        fig.add_trace(
-            scatter(
-                x=g[:, 0], y=g[:, 1], name="grid", mode="markers", showlegend=False,
-                customdata=np.full(g.shape[0], -1), marker=dict(size=14, color=CHANCE_GREY, opacity=0.05),
-                hovertemplate="decode z=(%{x:.2f}, %{y:.2f})<extra></extra>",
-            )
-        )
-
-    is_int = np.issubdtype(labels.dtype, np.integer)
-    for k, lab in enumerate(np.unique(labels)):
-        mask = labels == lab
-        name = class_names[int(lab)] if (class_names is not None and is_int) else str(lab)
-        color = DIGIT_COLORS[int(lab) % 10] if is_int else DIGIT_COLORS[k % 10]
-        idx_line = "<br>index %{customdata}" if customdata_ids else ""
-        fig.add_trace(
-            scatter(
-                x=z[mask, 0], y=z[mask, 1], name=name, mode="markers",
-                customdata=ids[mask] if customdata_ids else None,
-                marker=dict(size=marker_size, color=color, opacity=0.7),
-                hovertemplate=f"{legend_title} {name}{idx_line}<br>z=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
-        )
-
+        fig.add_trace(_overlay(scatter, grid_codes(grid, extent), "grid", dict(size=14, color=CHANCE_GREY, opacity=0.05),
+                               hovertemplate="decode z=(%{x:.2f}, %{y:.2f})<extra></extra>", showlegend=False))
+    fig.add_traces(_class_traces(scatter, z, labels, class_names, customdata_ids, marker_size, legend_title))
     if path is not None:
-        p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
-        fig.add_trace(
-            scatter(
-                x=p[:, 0], y=p[:, 1], name="interpolation", mode="lines+markers",
-                customdata=np.full(p.shape[0], -1), line=dict(color=INK, width=LINE_WIDTH),
-                marker=dict(size=10, color=INK, line=dict(color="white", width=1)),
-                hovertemplate="z=(%{x:.2f}, %{y:.2f})<extra>interpolation</extra>",
-            )
-        )
-
+        fig.add_trace(_overlay(scatter, path, "interpolation", dict(size=10, color=INK, line=dict(color="white", width=1)),
+                               mode="lines+markers", line=dict(color=INK, width=LINE_WIDTH),
+                               hovertemplate="z=(%{x:.2f}, %{y:.2f})<extra>interpolation</extra>"))
     if highlight is not None:
-        hz = np.asarray(highlight["z"], dtype=np.float64).ravel()
         label = str(highlight.get("label", "your drawing"))
-        fig.add_trace(
-            scatter(
-                x=[hz[0]], y=[hz[1]], name=label, mode="markers", customdata=[-1],
-                marker=dict(symbol="star", size=26, color=INK, line=dict(color="white", width=2)),
-                hovertemplate=f"{label}<br>z=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
-        )
-
+        fig.add_trace(_overlay(scatter, highlight["z"], label,
+                               dict(symbol="star", size=26, color=INK, line=dict(color="white", width=2)),
+                               hovertemplate=f"{label}<br>z=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
     apply_style(fig, title, "z1", "z2", height=SQUARE_HEIGHT, legend_top=False)
     fig.update_layout(legend=dict(title=dict(text=legend_title), itemsizing="constant"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
+
+
+def _scatter_type(render_mode: str) -> type:
+    """Plotly's WebGL or SVG scatter trace class."""
+    if render_mode not in ("webgl", "svg"):
+        raise ValueError("render_mode must be 'webgl' or 'svg'")
+    return go.Scattergl if render_mode == "webgl" else go.Scatter
+
+
+def _overlay(scatter: type, points, name: str, marker: dict, mode: str = "markers", **kw) -> go.Scatter:
+    """A trace of points drawn over the codes (grid, path, star, ring, cross); customdata -1 = not a code."""
+    xy = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    return scatter(x=xy[:, 0], y=xy[:, 1], name=name, mode=mode, customdata=np.full(len(xy), -1), marker=marker, **kw)
+
+
+def _class_traces(scatter: type, z: np.ndarray, labels: np.ndarray, class_names: Sequence[str] | None,
+                  customdata_ids: bool, marker_size: float, legend_title: str) -> list:
+    """One trace of codes per class (sorted labels), coloured by class, customdata = row of z."""
+    ids = np.arange(z.shape[0])
+    is_int = np.issubdtype(labels.dtype, np.integer)
+    idx_line = "<br>index %{customdata}" if customdata_ids else ""
+    traces = []
+    for k, lab in enumerate(np.unique(labels)):
+        mask = labels == lab
+        name = class_names[int(lab)] if (class_names is not None and is_int) else str(lab)
+        color = DIGIT_COLORS[int(lab) % 10] if is_int else DIGIT_COLORS[k % 10]
+        traces.append(scatter(
+            x=z[mask, 0], y=z[mask, 1], name=name, mode="markers", customdata=ids[mask] if customdata_ids else None,
+            marker=dict(size=marker_size, color=color, opacity=0.7),
+            hovertemplate=f"{legend_title} {name}{idx_line}<br>z=(%{{x:.2f}}, %{{y:.2f}})<extra></extra>"))
+    return traces
 
 
 def manifold_figure(
@@ -161,26 +154,17 @@ def latent_map(
     fig = latent_scatter(z, labels, highlight=highlight, path=path, grid=grid, extent=extent,
                          render_mode=render_mode, marker_size=marker_size, title=title, class_names=class_names,
                          legend_title=legend_title)
-    scatter = go.Scattergl if render_mode == "webgl" else go.Scatter
+    scatter = _scatter_type(render_mode)
     if path is not None and path_frame is not None:
         p = np.asarray(path, dtype=np.float64).reshape(-1, 2)
         if not 0 <= int(path_frame) < len(p):
             raise ValueError(f"path_frame {path_frame} outside 0..{len(p) - 1}")
-        f = p[int(path_frame)]
-        fig.add_trace(
-            scatter(
-                x=[f[0]], y=[f[1]], name="this frame", mode="markers", customdata=[-1],
-                marker=dict(symbol="circle-open", size=24, color=ACCENT, line=dict(width=4)), hoverinfo="skip",
-            )
-        )
+        fig.add_trace(_overlay(scatter, p[int(path_frame)], "this frame",
+                               dict(symbol="circle-open", size=24, color=ACCENT, line=dict(width=4)), hoverinfo="skip"))
     if current is not None:
-        c = np.asarray(current, dtype=np.float64).ravel()
-        fig.add_trace(
-            scatter(
-                x=[c[0]], y=[c[1]], name="decoded here", mode="markers", customdata=[-1],
-                marker=dict(symbol="x", size=20, color=ACCENT, line=dict(color="white", width=2)), hoverinfo="skip",
-            )
-        )
+        fig.add_trace(_overlay(scatter, current, "decoded here",
+                               dict(symbol="x", size=20, color=ACCENT, line=dict(color="white", width=2)),
+                               hoverinfo="skip"))
     for trace in fig.data:
         if trace.name in ("interpolation", "your drawing", "this frame", "decoded here"):
             trace.showlegend = False  # explained next to the map; keeps the legend to one row of digits
