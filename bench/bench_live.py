@@ -174,7 +174,8 @@ HOVER_HOOK_JS = """() => {
   const s = window.__aeLabStats, live = s.latent;
   // from: the newest pointermove when the decoded canvas was painted (both figures are timed from that one)
   const h = (window.__aeBenchHover = { last: 0, from: 0, done: [], painted: [], seen: live.frames });
-  window.addEventListener('pointermove', (e) => { h.last = e.timeStamp; }, true);
+  // a move's pointerrawupdate (which live-latent.js decodes from) and its pointermove carry the same timeStamp
+  for (const type of ['pointerrawupdate', 'pointermove']) window.addEventListener(type, (e) => { h.last = e.timeStamp; }, true);
   // live-latent.js counts a frame (Object.assign, so through this setter) right after painting the decoded canvas
   let frames = live.frames;
   Object.defineProperty(live, 'frames', { configurable: true, enumerable: true, get: () => frames,

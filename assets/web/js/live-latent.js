@@ -348,6 +348,15 @@ function install(root, setStateValue) {
       else if (root.cursor && !root.keyboard) leave();
     }
   };
+  // Chrome dispatches pointermove once per animation frame, just before it is drawn; pointerrawupdate comes as
+  // soon as the input does (in a secure context: localhost or https). Decoding from there paints the digit for
+  // the frame the move first shows in, instead of one frame later; the cross still follows in pointermove.
+  if ("onpointerrawupdate" in overlay) overlay.onpointerrawupdate = (e) => {
+    if (dragging !== e.pointerId && (dragging !== null || e.pointerType !== "mouse")) return;
+    const at = zAt(e);
+    if (dragging === e.pointerId) root.decodeAt(clamp(at.z));
+    else if (at.inside) { root.keyboard = false; root.decodeAt(at.z); }
+  };
   overlay.onpointerdown = (e) => {
     if (e.button !== 0 || dragging !== null) return;
     const at = zAt(e);
