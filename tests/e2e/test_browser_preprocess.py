@@ -104,6 +104,12 @@ def cases() -> list[dict]:
             _case("uneven background 2", DIGITS["2"], gradient=True),
             _case("speckled 8", DIGITS["8"], speckle=True),
             _case("speckled dark on white 6", DIGITS["6"], ink="#000", bg="#fff", speckle=True)]
+    # colour and transparency: the luma of unequal channels and the alpha compositing (the pad's own drawings are
+    # opaque gray, which the JavaScript takes a shorter path for)
+    out += [_case("coloured ink 4", DIGITS["4"], ink="#e0a030"),
+            _case("transparent ground 7", DIGITS["7"], bg="rgba(0,0,0,0)"),
+            _case("half-transparent ink 2", DIGITS["2"], ink="rgba(255,255,255,0.6)"),
+            _case("dark ink, transparent ground 9", DIGITS["9"], ink="#102030", bg="rgba(0,0,0,0)")]
     out += [_case("blank", [])]
     return out
 

@@ -165,13 +165,24 @@ function coeffs(inSize, outSize, [filter, filterSupport]) {
   return out;
 }
 
+// coeffs by sizes and filter: a live drawing resizes between the same few sizes frame after frame
+const COEFFS = new Map();
+function cachedCoeffs(inSize, outSize, name) {
+  const key = `${name} ${inSize} ${outSize}`;
+  if (!COEFFS.has(key)) {
+    if (COEFFS.size >= 256) COEFFS.clear();
+    COEFFS.set(key, coeffs(inSize, outSize, FILTERS[name]));
+  }
+  return COEFFS.get(key);
+}
+
 // Image.fromarray(float32).resize((outW, outH), filter): horizontal pass then vertical, double sums stored as
 // float32 after each pass; a pass is skipped when its size does not change, and same size is a plain copy.
 function resizeF(src, w, h, outW, outH, name) {
   if (outW === w && outH === h) return Float32Array.from(src);
   let img = src, iw = w;
   if (outW !== w) {
-    const cs = coeffs(w, outW, FILTERS[name]);
+    const cs = cachedCoeffs(w, outW, name);
     const tmp = new Float32Array(outW * h);
     for (let y = 0; y < h; y++) {
       for (let xx = 0; xx < outW; xx++) {
@@ -184,7 +195,7 @@ function resizeF(src, w, h, outW, outH, name) {
     img = tmp; iw = outW;
   }
   if (outH === h) return img;
-  const cs = coeffs(h, outH, FILTERS[name]);
+  const cs = cachedCoeffs(h, outH, name);
   const out = new Float32Array(iw * outH);
   for (let yy = 0; yy < outH; yy++) {
     const [ymin, k] = cs[yy];
@@ -203,7 +214,7 @@ function resizeF(src, w, h, outW, outH, name) {
 // the pad's 128x128 snapshot. Sums of 0..255 integers are exact in float32, so the order does not matter.
 function shrink(rgba, w, h) {
   const k = Math.ceil(Math.max(w, h) / MAX_SIDE);
-  if (k <= 1) return { px: Float32Array.from(rgba), w, h };
+  if (k <= 1) return { px: rgba, w, h };  // 0..255 integers: read as they are, no float copy
   const ky = Math.min(k, h), kx = Math.min(k, w);
   const ow = Math.ceil(w / kx), oh = Math.ceil(h / ky);
   const px = new Float32Array(ow * oh * 4);
@@ -230,12 +241,15 @@ function toGray(rgba, width, height) {
   const { px, w, h } = shrink(rgba, width, height);
   const n = w * h;
   const gray = new Float32Array(n), alpha = new Float32Array(n);
-  const unit = (v) => Math.min(1, Math.max(0, f32(v / 255)));
+  let opaque = true;
   for (let i = 0; i < n; i++) {
-    const r = unit(px[4 * i]), g = unit(px[4 * i + 1]), b = unit(px[4 * i + 2]);
-    gray[i] = fma32(b, LUMA[2], fma32(r, LUMA[0], f32(g * LUMA[1])));
+    const r = px[4 * i], g = px[4 * i + 1], b = px[4 * i + 2];
+    // a gray pixel (r = g = b, all of the pad's) from its table; the table holds the same float32 operations
+    gray[i] = r === g && g === b && r === (r | 0) && r >= 0 && r <= 255 ? grayLevel(r) : luma(unit(r), unit(g), unit(b));
     alpha[i] = unit(px[4 * i + 3]);
+    if (alpha[i] !== 1) opaque = false;
   }
+  if (opaque) return { gray, w, h };  // the backdrop below shows nowhere: gray * 1 + backdrop * 0 is gray itself
   // _composite: transparent areas become background, whatever the ink colour
   const total = sum32(alpha);
   if (total <= 0) return { gray: new Float32Array(n), w, h };
@@ -245,6 +259,11 @@ function toGray(rgba, width, height) {
   for (let i = 0; i < n; i++) gray[i] = f32(weighted[i] + f32(background * f32(1 - alpha[i])));
   return { gray, w, h };
 }
+
+const unit = (v) => Math.min(1, Math.max(0, f32(v / 255)));
+const luma = (r, g, b) => fma32(b, LUMA[2], fma32(r, LUMA[0], f32(g * LUMA[1])));
+const GRAY_LEVELS = new Float32Array(256).map((_, v) => luma(unit(v), unit(v), unit(v)));
+const grayLevel = (v) => GRAY_LEVELS[v];
 
 // ----------------------------------------------------------------- gray -> ink
 
@@ -311,7 +330,12 @@ function background(gray, w, h) {
 }
 
 // _noise_level: the scaled median absolute deviation; also returns the median (to_ink's base), saving a sort.
+// `image` is in [0, 1]: when more than half of it is exactly 0 (a drawing on an even ground), both medians are
+// 0 (the deviations from 0 are the values themselves) and need no selection.
 function noiseLevel(image) {
+  let zeros = 0;
+  for (let i = 0; i < image.length; i++) if (image[i] === 0) zeros++;
+  if (zeros > image.length >> 1) return [0, 0];
   const m = median32(image);
   const dev = new Float32Array(image.length);
   for (let i = 0; i < image.length; i++) dev[i] = Math.abs(f32(image[i] - m));
