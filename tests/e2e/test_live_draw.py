@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
+from ae_core.figures.images import error_heatmap
 from ae_core.paths import SHIPPED_MODELS_DIR
 from ae_core.serving.runners import open_model
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SEVEN, draw, live_pixels, open_page, wait_idle
@@ -69,6 +70,17 @@ def test_the_browser_shows_what_python_computes(app_page: Page):
     # the input was itself rounded to 8 bits on its canvas: the copy may differ by a few gray levels
     assert float(np.abs(got - want).max()) <= 6 / 255
     assert float(np.abs(got - want).mean()) <= 1 / 255
+    # the error map beside it: the server's colours (error_heatmap) of the shown input and copy; both were rounded
+    # to 8 bits before this comparison, which moves a colour by a few levels at most
+    err = np.asarray(page.evaluate("""() => {
+      const live = [...document.querySelectorAll('[data-testid="stBidiComponentIsolated"]')]
+        .map((e) => e.shadowRoot || e).map((r) => r.querySelector('.ae-live')).find(Boolean);
+      const c = live.querySelectorAll('canvas.ae-px')[2];
+      return Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data);
+    }"""), dtype=np.int16).reshape(28, 28, 4)
+    heat = error_heatmap(x, got).astype(np.int16)
+    assert (err[..., 3] == 255).all()
+    assert int(np.abs(err[..., :3] - heat).max()) <= 12 and float(np.abs(err[..., :3] - heat).mean()) <= 1.0
 
 
 def test_home_demo_is_live_too(app_page: Page):

@@ -17,28 +17,35 @@ export function pixelCanvas(label) {
   return c;
 }
 
+// A canvas's 28x28 ImageData and a 32-bit view of it, made once per canvas (a live view paints every frame).
+function pixelsOf(canvas) {
+  if (!canvas.aePixels) {
+    const ctx = canvas.getContext("2d"), img = ctx.createImageData(SIDE, SIDE);
+    canvas.aePixels = { ctx, img, words: new Uint32Array(img.data.buffer) };
+  }
+  return canvas.aePixels;
+}
+
+// Opaque gray levels 0..255 as packed RGBA words (little-endian, as an ImageData's Uint32Array view reads them).
+const GRAY = Uint32Array.from({ length: 256 }, (_, v) => (255 << 24 | v << 16 | v << 8 | v) >>> 0);
+
 // Paint a [0, 1] gray image (Float32Array of 784) into a 28x28 canvas.
 export function paintGray(canvas, values) {
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(SIDE, SIDE);
-  for (let i = 0; i < PIXELS; i++) {
-    const v = Math.round(Math.min(1, Math.max(0, values[i] || 0)) * 255);
-    img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
-    img.data[4 * i + 3] = 255;
-  }
+  const { ctx, img, words } = pixelsOf(canvas);
+  for (let i = 0; i < PIXELS; i++) words[i] = GRAY[Math.round(Math.min(1, Math.max(0, values[i] || 0)) * 255)];
   ctx.putImageData(img, 0, 0);
 }
 
 // Paint |original - reconstruction| / vmax through the anchors (0 black, >= vmax brightest).
 export function paintError(canvas, original, reconstruction, vmax = 0.5) {
-  const ctx = canvas.getContext("2d");
-  const img = ctx.createImageData(SIDE, SIDE);
+  const { ctx, img, words } = pixelsOf(canvas);
   const last = ANCHORS.length - 1;
   for (let i = 0; i < PIXELS; i++) {
     const t = Math.min(1, Math.abs(original[i] - reconstruction[i]) / vmax) * last;
-    const k = Math.min(last - 1, Math.floor(t)), f = t - k;
-    for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(ANCHORS[k][c] + f * (ANCHORS[k + 1][c] - ANCHORS[k][c]));
-    img.data[4 * i + 3] = 255;
+    const k = Math.min(last - 1, Math.floor(t)), f = t - k, lo = ANCHORS[k], hi = ANCHORS[k + 1];
+    const r = Math.round(lo[0] + f * (hi[0] - lo[0])), g = Math.round(lo[1] + f * (hi[1] - lo[1]));
+    const b = Math.round(lo[2] + f * (hi[2] - lo[2]));
+    words[i] = (255 << 24 | b << 16 | g << 8 | r) >>> 0;
   }
   ctx.putImageData(img, 0, 0);
 }
@@ -50,8 +57,8 @@ export function mse(a, b) {
   return s / PIXELS;
 }
 
-// The anchors' colours at 256 levels as packed RGBA words (little-endian, as an ImageData's Uint32Array view
-// reads them): one table lookup and one write per pixel for the look inside's thousands of values per frame.
+// The anchors' colours at 256 levels as packed RGBA words: one table lookup and one write per pixel for the
+// look inside's thousands of values per frame.
 const HEAT = (() => {
   const lut = new Uint32Array(256), last = ANCHORS.length - 1;
   for (let i = 0; i < 256; i++) {
