@@ -46,7 +46,8 @@ def error_histogram(
     log_x: bool = True,
     n_bins: int = 40,
     normal_label: str = "normal",
-    title: str = "Reconstruction error: normal vs anomalies",
+    title: str = "Normal vs anomalies",
+    subtitle: str = "reconstruction error of each image",
 ) -> go.Figure:
     """Overlaid density histograms of reconstruction error with threshold and user-score lines.
 
@@ -87,7 +88,7 @@ def error_histogram(
                 hovertemplate=f"your drawing {user_score:.4g}<extra></extra>",
             )
         )
-    apply_style(fig, title, "reconstruction error (MSE)", "density per decade" if log_x else "density")
+    apply_style(fig, title, "reconstruction error (MSE)", "density per decade" if log_x else "density", subtitle=subtitle)
     fig.update_yaxes(range=[0.0, top * 1.12])
     if log_x:
         ticks = log_ticks(edges[0], edges[-1])
@@ -144,8 +145,8 @@ def roc_figure(
                 hovertemplate="false alarms %{x:.1%}<br>anomalies caught %{y:.1%}<extra></extra>",
             )
         )
-    apply_style(fig, title or f"ROC curve (AUC = {auc:.3f})", "false positive rate", "true positive rate",
-           height=500)
+    apply_style(fig, title or "ROC curve", "false positive rate", "true positive rate", height=500,
+                subtitle=f"area under the curve (AUC) {auc:.3f}")
     fig.update_xaxes(range=[-0.01, 1.01], constrain="domain")
     fig.update_yaxes(range=[-0.01, 1.01], scaleanchor="x", scaleratio=1, constrain="domain")
     return fig

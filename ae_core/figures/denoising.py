@@ -53,9 +53,8 @@ def error_curve_figure(
 ):
     """error_vs_noise with the NOISY_INPUT baseline (if present) drawn as a grey dotted line."""
     what = f"{n_images} test digits" if n_images else "test digits"
-    fig = error_vs_noise(levels, curves, "MSE", current, x_title="noise amount",
-                         title=f"Error against the clean digit, {noise_label}")
-    fig.update_layout(title_subtitle=dict(text=f"mean over {what}"))
+    fig = error_vs_noise(levels, curves, "MSE", current, x_title="noise amount", title="Error vs the clean digit")
+    fig.update_layout(title_subtitle=dict(text=f"{noise_label}, mean over {what}"))
     fig.update_traces(selector=dict(name=NOISY_INPUT), line=dict(color=CHANCE_GREY, dash="dot"),
                       marker=dict(color=CHANCE_GREY))
     fig.update_yaxes(rangemode="tozero")

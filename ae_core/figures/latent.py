@@ -192,7 +192,8 @@ def manifold_image_figure(
     *,
     tile: int = 28,
     scale: int = 2,
-    title: str = "What the decoder draws across the latent space",
+    title: str = "What the decoder draws",
+    subtitle: str | None = "across the latent space",
 ) -> go.Figure:
     """Light-weight twin of manifold_figure: the tiled canvas as one PNG layout image on z-unit axes.
 
@@ -211,7 +212,7 @@ def manifold_image_figure(
         source=png_data_url(upscale(canvas, scale)), xref="x", yref="y", x=lo, y=hi, sizex=hi - lo, sizey=hi - lo,
         xanchor="left", yanchor="top", sizing="stretch", layer="below",
     )
-    apply_style(fig, title, "z1", "z2", height=SQUARE_HEIGHT, legend_top=False)
+    apply_style(fig, title, "z1", "z2", height=SQUARE_HEIGHT, legend_top=False, subtitle=subtitle)
     fig.update_xaxes(range=[lo, hi], constrain="domain", showgrid=False, zeroline=False)
     fig.update_yaxes(range=[lo, hi], constrain="domain", scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False)
     return fig

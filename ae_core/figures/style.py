@@ -58,11 +58,17 @@ def apply_style(
     *,
     height: int = HEIGHT,
     legend_top: bool = True,
+    subtitle: str | None = None,
 ) -> go.Figure:
-    """Apply the shared projector-friendly layout to fig (in place) and return it."""
+    """Apply the shared projector-friendly layout to fig (in place) and return it.
+
+    Plotly never wraps a title: keep it short (a phone's chart is ~360 px wide, and the tool bar sits at its top
+    right) and put the rest in `subtitle`.
+    """
     fig.update_layout(
         template=TEMPLATE,
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_SIZE)),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=TITLE_SIZE),
+                   **({"subtitle": dict(text=subtitle)} if subtitle else {})),
         font=dict(size=FONT_SIZE, color=INK),
         height=height,
         margin=dict(l=70, r=30, t=70, b=110 if legend_top else 65),

@@ -1,15 +1,10 @@
-"""Generic view pieces of the Applications page: percentages, a row of metrics, a Plotly chart."""
+"""Generic view pieces of the Applications page: percentages and a row of metrics."""
 from __future__ import annotations
 
 from typing import NamedTuple
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
-
-from pages.shared import widgets
-
-CHART_CONFIG = {"displaylogo": False}
 
 
 class Metric(NamedTuple):
@@ -29,8 +24,3 @@ def metric_row(metrics: list[Metric]) -> None:
     """Metrics side by side, one column each."""
     for col, m in zip(st.columns(len(metrics)), metrics):
         col.metric(m.label, m.value, help=m.help)
-
-
-def chart(fig: go.Figure, key: str) -> None:
-    """A Plotly figure with the app's chart toolbar settings."""
-    widgets.chart(fig, key=key, config=CHART_CONFIG)

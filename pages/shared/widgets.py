@@ -70,8 +70,16 @@ def presenter_mode() -> bool:
     return bool(st.session_state["presenter"])
 
 
+#: Plotly's tool bar cut to what a reader uses on a chart without selections (zoom, pan, reset, save): the full
+#: bar covers the right half of a narrow chart's title.
+CHART_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomIn2d", "zoomOut2d", "autoScale2d"]}
+
+
 def chart(fig, slot: DeltaGenerator | None = None, **kwargs):
     """Show a Plotly figure (its text and legend enlarged in presenter mode); returns plotly_chart's value."""
+    if kwargs.get("on_select", "ignore") == "ignore":
+        kwargs.setdefault("config", CHART_CONFIG)
     return (slot or st).plotly_chart(for_projector(fig) if presenter_mode() else fig, **kwargs)
 
 

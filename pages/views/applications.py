@@ -13,10 +13,10 @@ from ae_core.analysis.anomaly import (
 from ae_core.analysis.classification import predicted_class, summary_metrics, top_confusions
 from ae_core.figures.applications import class_error_bars, confusion_figure, error_histogram, roc_figure
 from ae_core.serving.classifier import PerClassClassifier
-from pages.shared.applications_view import Metric, chart, metric_row, percent
+from pages.shared.applications_view import Metric, metric_row, percent
 from pages.shared.cached_results import anomaly_groups, anomaly_scores
 from pages.shared.resources import core_models, dataset_info, extra_models
-from pages.shared.widgets import current_digit, image_row, picker_beside_results, presenter_mode, show_image
+from pages.shared.widgets import chart, current_digit, image_row, picker_beside_results, presenter_mode, show_image
 
 
 
@@ -94,7 +94,7 @@ def roc_and_verdict(summary: DetectionSummary | None, user: np.ndarray | None, u
     if summary is not None:
         with roc_col:
             chart(roc_figure(summary.fpr, summary.tpr, summary.auc, (summary.false_alarm_rate, summary.recall)),
-                  "apps-roc")
+                  key="apps-roc")
     with user_col:
         st.markdown("**Reading the charts.** Moving the threshold right means fewer false alarms but "
                     "more missed anomalies: the red dot slides down the ROC curve. The curve itself, "
@@ -128,7 +128,7 @@ def anomaly_tab() -> None:
     user_score = image_error(reg.runner(model), user) if user is not None else None
     anomalies = {g: scores[g] for g in groups}
     summary = detection_metrics(threshold, scores[normal], anomalies)
-    chart(error_histogram(scores[normal], anomalies, threshold, user_score, normal_label=normal), "apps-hist")
+    chart(error_histogram(scores[normal], anomalies, threshold, user_score, normal_label=normal), key="apps-hist")
     roc_and_verdict(summary, user, user_score, threshold)
 
 
@@ -145,7 +145,7 @@ def classifier_result(clf: PerClassClassifier, digit: np.ndarray | None, source:
     title = ("Reconstruction error under each class's autoencoder (scaled so the ten compare)" if clf.relative
              else "Reconstruction error under each class's autoencoder")
     chart(class_error_bars(errors, class_names=names, predicted=pred, title=title, value_label=clf.error_label),
-          "apps-bars")
+          key="apps-bars")
     st.caption(f"How each class's autoencoder rebuilds {source}: the {names[pred]}-specialist does it best.")
     image_row([(r, f"<b>{names[d]}</b>" if d == pred else names[d]) for d, r in enumerate(clf.reconstructions(digit))],
               width=72 if presenter_mode() else 56)
@@ -162,7 +162,7 @@ def confusion_section(info: dict) -> None:
                     "not available.")
         return
     with cm_col:
-        chart(confusion_figure(cm, names, title="Test-set confusion matrix"), "apps-cm")
+        chart(confusion_figure(cm, names, title="Test-set confusion matrix"), key="apps-cm")
     mixups = top_confusions(cm, 3)
     worst = (" The most common mix-ups: " + ", ".join(f"{names[t]} read as {names[p]} ({c}x)" for t, p, c in mixups)
              + ".") if mixups else ""

@@ -72,7 +72,7 @@ def manifold_tab(model: str, extent: float) -> None:
     with grid_col:
         with st.spinner("Decoding the grid..."):
             canvas = manifold_canvas(model, n, extent, reg.dataset)
-        chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} digits decoded across the plane"),
+        chart(manifold_image_figure(canvas, extent, title=f"{n} x {n} decoded digits", subtitle="across the latent plane"),
               key="latent-manifold", config={"displaylogo": False})
 
 

@@ -91,7 +91,7 @@ def test_default_state(at):
     assert names[:3] == ["MNIST digits (n=3000)", "Fashion-MNIST (n=2000)", "Pure noise (n=500)"]
     assert _trace(hist, "your drawing") is None  # nothing drawn yet
     roc = _chart(at, "apps-roc")
-    assert _metrics(at)["ROC AUC"] in roc["layout"]["title"]["text"]
+    assert _metrics(at)["ROC AUC"] in roc["layout"]["title"]["subtitle"]["text"]
     # the default threshold lets about 5 % of normal digits through as false alarms
     assert 2.0 <= float(_metrics(at)["False alarms"].rstrip("%")) <= 8.0
 

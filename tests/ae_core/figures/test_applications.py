@@ -60,7 +60,7 @@ def test_roc_figure_traces_point_and_title():
     np.testing.assert_allclose(fig.data[1].x, fpr)
     np.testing.assert_allclose(fig.data[1].y, tpr)
     assert (fig.data[2].x[0], fig.data[2].y[0]) == (0.1, 0.6)
-    assert "0.812" in fig.layout.title.text
+    assert "0.812" in fig.layout.title.subtitle.text
     assert list(fig.data[0].x) == [0, 1] and list(fig.data[0].y) == [0, 1]
     assert len(roc_figure(fpr, tpr, auc=0.5).data) == 2
 

@@ -31,6 +31,7 @@ def test_error_curve_figure_styles_baseline_and_marks_current():
     base = [t for t in fig.data if t.name == NOISY_INPUT][0]
     assert base.line.dash == "dot"
     assert [t.name for t in fig.data] == list(curves)
-    assert "masking" in fig.layout.title.text and "200 test digits" in fig.layout.title.subtitle.text
+    assert "clean digit" in fig.layout.title.text
+    assert "masking" in fig.layout.title.subtitle.text and "200 test digits" in fig.layout.title.subtitle.text
     assert any(s.x0 == 0.5 for s in fig.layout.shapes)
 

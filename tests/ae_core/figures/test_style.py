@@ -59,3 +59,22 @@ def test_a_horizontal_legend_sits_under_the_plot_where_wrapping_cannot_reach_the
     lay = fig.layout
     assert lay.legend.orientation == "h" and lay.legend.yref == "container" and lay.legend.yanchor == "bottom"
     assert lay.legend.y < 0.1 and lay.margin.b > lay.margin.t  # at the bottom, with room for a row
+
+
+def test_subtitle_holds_what_a_short_title_leaves_out():
+    fig = apply_style(go.Figure(), "Short", "x", "y", subtitle="the rest of the story")
+    assert fig.layout.title.text == "Short" and fig.layout.title.subtitle.text == "the rest of the story"
+    assert not apply_style(go.Figure(), "Short", "x", "y").layout.title.subtitle.text
+
+
+def test_long_chart_titles_fit_a_phone():
+    # Plotly never wraps a title; at ~360 px with the tool bar at the top right, about 30 characters fit
+    from ae_core.figures.applications import error_histogram
+    from ae_core.figures.denoising import error_curve_figure
+    from ae_core.figures.latent import manifold_image_figure
+    figs = [error_histogram(np.array([0.01, 0.02]), {"noise": np.array([0.2, 0.3])}, threshold=0.05),
+            error_curve_figure([0, 0.5, 1], {"Plain conv AE": [0.01, 0.05, 0.1]}, 0.5, noise_label="gaussian noise",
+                               n_images=200),
+            manifold_image_figure(np.zeros((56, 56)), 3.0)]
+    for fig in figs:
+        assert len(fig.layout.title.text) <= 30, fig.layout.title.text
