@@ -30,7 +30,7 @@ queue_b() {
 }
 queue_c() {
   python -m ae_core train --model compression --hidden 256 128 --sizes 2 4 8 16 32 64 --epochs 10 --lr-schedule cosine --out $M/compression --replace-shipped
-  python -m ae_core train --model perclass --code-size 8 --hidden 128 --epochs 20 --lr-schedule cosine --out $M/perclass --replace-shipped
+  python -m ae_core train --model perclass --code-size 16 --hidden 256 --epochs 20 --lr-schedule cosine --out $M/perclass --replace-shipped
 }
 F=$M/fashion
 # Each training waits for the shared lock and runs niced, so a long queue never starves the machine.
