@@ -16,8 +16,8 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
                "resultTypes": ["violations"]}
 AXE = Axe()
 
-# Plotly's text that Streamlit's theme recolours: title, ticks, axis titles, legend (and its title), annotations.
-CHART_TEXT = ".main-svg :is(.gtitle, .xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .legendtext, " \
+# Plotly's text that Streamlit's theme recolours: title and subtitle, ticks, axis titles, legend (and its title), annotations.
+CHART_TEXT = ".main-svg :is(.gtitle, .gtitle-subtitle, .xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .legendtext, " \
              ".legendtitletext, .annotation-text, .cbaxis text)"
 CONTRAST_JS = """(sel) => {
   const lum = (rgb) => { const c = rgb.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });

@@ -105,8 +105,8 @@ def test_keys_noise_type_and_new_noise(app_page: Page):
     page.get_by_label("Noise type").select_option("masking")
     expect(page.locator(f"{LIVE} .ae-help")).to_contain_text("switched off")
     _wait_frames(page, frames)
-    # the curve of the new kind (measured once on the server); Plotly may briefly hold both titles
-    expect(page.get_by_test_id("stPlotlyChart").locator(".gtitle").filter(has_text="masking").first
+    # the curve of the new kind (measured once on the server), named in its subtitle; Plotly may briefly hold both
+    expect(page.get_by_test_id("stPlotlyChart").locator(".gtitle-subtitle").filter(has_text="masking").first
            ).to_be_visible(timeout=300_000)
     wait_idle(page)
     masked = _images(page)
